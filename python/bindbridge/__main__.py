@@ -1,0 +1,98 @@
+"""python -m bindbridge: paths for build systems, and the registry as tables.
+
+    python -m bindbridge --include-dir     # for -I
+    python -m bindbridge --cmake-dir       # for bindbridge_DIR (also --cmakedir, --cmake_dir)
+    python -m bindbridge [--import MODULE ...]   # frameworks and bindings
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from typing import List, Optional, Sequence
+
+import bindbridge
+
+
+def _table(headers: Sequence[str], rows: List[Sequence[str]]) -> str:
+    widths = [len(h) for h in headers]
+    for row in rows:
+        widths = [max(w, len(cell)) for w, cell in zip(widths, row)]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths)).rstrip()]
+    lines.append("  ".join("-" * w for w in widths))
+    for row in rows:
+        lines.append("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
+    return "\n".join(lines)
+
+
+def _type_name(t: object) -> str:
+    if not isinstance(t, type):
+        return repr(t)
+    module = getattr(t, "__module__", None)
+    qualname = getattr(t, "__qualname__", t.__name__)
+    return qualname if module in (None, "builtins") else "%s.%s" % (module, qualname)
+
+
+def render() -> str:
+    """The registry of this interpreter as two readable tables."""
+    fws = bindbridge.frameworks()
+    out = []
+    if not bindbridge.registry_exists():
+        out.append("No pymetabind registry in this interpreter yet "
+                   "(no framework that speaks it has been imported).")
+        return "\n".join(out)
+    out.append("Frameworks (%d), in the order they joined:" % len(fws))
+    out.append(_table(
+        ("#", "name", "language", "ABI tag", "flags"),
+        [(str(i + 1), f.name, f.language, f.abi_tag or "-", ",".join(f.flags) or "-")
+         for i, f in enumerate(fws)]))
+    bs = bindbridge.bindings()
+    out.append("")
+    out.append("Bindings (%d), in the order they were published:" % len(bs))
+    out.append(_table(
+        ("Python type", "C++ type", "framework"),
+        [(_type_name(b.python_type), b.cpp_name or "-", b.framework) for b in bs]))
+    mismatched = [f for f in fws if f.language == "C++" and f.abi_tag != bindbridge.ABI_TAG]
+    if mismatched:
+        out.append("")
+        for f in mismatched:
+            out.append("note: %s has ABI tag %r, bindbridge has %r: C++ types are not "
+                       "shared with it" % (f.name, f.abi_tag, bindbridge.ABI_TAG))
+    return "\n".join(out)
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m bindbridge",
+        description="bindbridge %s (pymetabind %s): build paths and registry diagnostics."
+        % (bindbridge.__version__, bindbridge.PYMETABIND_VERSION))
+    parser.add_argument("--version", action="version", version=bindbridge.__version__)
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--include-dir", "--includes-dir", action="store_true",
+                       help="print the include directory and exit")
+    where.add_argument("--cmake-dir", "--cmakedir", "--cmake_dir", dest="cmake_dir",
+                       action="store_true",
+                       help="print the directory of bindbridgeConfig.cmake and exit")
+    parser.add_argument("--import", dest="imports", metavar="MODULE", action="append",
+                        default=[], help="import MODULE first (repeatable)")
+    args = parser.parse_args(argv)
+
+    if args.include_dir:
+        print(bindbridge.include_dir())
+        return 0
+    if args.cmake_dir:
+        print(bindbridge.cmake_dir())
+        return 0
+    for name in args.imports:
+        try:
+            importlib.import_module(name)
+        except ImportError as e:
+            print("python -m bindbridge: cannot import %s: %s" % (name, e), file=sys.stderr)
+            return 2
+    print(render())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

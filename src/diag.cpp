@@ -1,0 +1,318 @@
+// src/diag.cpp: bindbridge._diag, read-only views of the pymetabind registry.
+//
+// Everything here reads the registry of the running interpreter and never
+// creates or changes it (bbr_registry_find, not bbr_registry_get).  It
+// returns plain tuples; python/bindbridge/__init__.py turns them into
+// records.  It also reports the layout this build of protocol.h has, so a
+// test can hold it against the golden table of the spec.
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <typeinfo>
+#if defined(__GNUC__)
+#  include <cxxabi.h>
+#endif
+
+#include "bindbridge/protocol.h"
+#include "bindbridge/runtime/abi_tag.h"
+#include "bindbridge/version.h"
+
+namespace {
+
+PyObject* text_or_none(const char* s) {
+    if (!s)
+        Py_RETURN_NONE;
+    return PyUnicode_DecodeUTF8(s, static_cast<Py_ssize_t>(std::strlen(s)), "replace");
+}
+
+// The demangled name of a C++ binding's type_info, when it is safe to read:
+// only for a C++ framework whose ABI tag equals ours.
+PyObject* native_name(const bbr_binding* b) {
+    const bbr_framework* fw = b->framework;
+    if (!b->native_type || fw->abi_lang != BBR_ABI_LANG_CPP || !fw->abi_extra ||
+        std::strcmp(fw->abi_extra, BINDBRIDGE_PLATFORM_ABI_TAG) != 0)
+        Py_RETURN_NONE;
+    const char* mangled = static_cast<const std::type_info*>(b->native_type)->name();
+#if defined(__GNUC__)
+    int status = 0;
+    char* demangled = abi::__cxa_demangle(mangled, nullptr, nullptr, &status);
+    if (demangled) {
+        PyObject* r = text_or_none(demangled);
+        std::free(demangled);
+        return r;
+    }
+#endif
+    return text_or_none(mangled);
+}
+
+PyObject* framework_tuple(const bbr_framework* fw) {
+    return Py_BuildValue("(NiNin)", text_or_none(fw->name), static_cast<int>(fw->abi_lang),
+                         text_or_none(fw->abi_extra), static_cast<int>(fw->flags),
+                         static_cast<Py_ssize_t>(reinterpret_cast<size_t>(fw)));
+}
+
+PyObject* binding_tuple(const bbr_binding* b) {
+    PyObject* type = b->pytype ? reinterpret_cast<PyObject*>(b->pytype) : Py_None;
+    return Py_BuildValue("(ONNnNn)", type, text_or_none(b->source_name),
+                         text_or_none(b->framework->name),
+                         static_cast<Py_ssize_t>(reinterpret_cast<size_t>(b->framework)),
+                         native_name(b), static_cast<Py_ssize_t>(reinterpret_cast<size_t>(b)));
+}
+
+PyObject* frameworks(PyObject*, PyObject*) {
+    bbr_registry* reg = bbr_registry_find();
+    if (!reg)
+        return PyErr_Occurred() ? nullptr : PyList_New(0);
+    PyObject* list = PyList_New(0);
+    if (!list)
+        return nullptr;
+    // Build the records under the lock into a C array first: building
+    // Python objects may run the GC, which may remove bindings.
+    bbr_registry_lock(reg);
+    size_t n = 0;
+    for (bbr_list_node* node = reg->frameworks.head.next; node != &reg->frameworks.head;
+         node = node->next)
+        ++n;
+    const bbr_framework** items =
+        static_cast<const bbr_framework**>(std::calloc(n ? n : 1, sizeof(void*)));
+    size_t i = 0;
+    if (items)
+        for (bbr_list_node* node = reg->frameworks.head.next; node != &reg->frameworks.head;
+             node = node->next)
+            items[i++] = reinterpret_cast<const bbr_framework*>(node);
+    bbr_registry_unlock(reg);
+    if (!items) {
+        Py_DECREF(list);
+        return PyErr_NoMemory();
+    }
+    // Frameworks are never freed while the interpreter runs (spec: removal
+    // happens at finalisation only), so the pointers stay valid here.
+    for (i = 0; i < n; ++i) {
+        PyObject* t = framework_tuple(items[i]);
+        if (!t || PyList_Append(list, t) != 0) {
+            Py_XDECREF(t);
+            Py_CLEAR(list);
+            break;
+        }
+        Py_DECREF(t);
+    }
+    std::free(items);
+    return list;
+}
+
+PyObject* bindings(PyObject*, PyObject*) {
+    bbr_registry* reg = bbr_registry_find();
+    if (!reg)
+        return PyErr_Occurred() ? nullptr : PyList_New(0);
+    // A binding can be removed (and freed) by any allocation that triggers
+    // the GC, so snapshot the bound types first (strong references), then
+    // build records only for bindings still published.
+    PyObject* types = PyList_New(0);
+    if (!types)
+        return nullptr;
+    for (bbr_list_node* node = reg->bindings.head.next; node != &reg->bindings.head;
+         node = node->next) {
+        bbr_binding* b = reinterpret_cast<bbr_binding*>(node);
+        if (b->pytype && PyList_Append(types, reinterpret_cast<PyObject*>(b->pytype)) != 0) {
+            Py_DECREF(types);
+            return nullptr;
+        }
+    }
+    PyObject* list = PyList_New(0);
+    if (!list) {
+        Py_DECREF(types);
+        return nullptr;
+    }
+    // With every bound type kept alive, only an attribute deletion (Python
+    // code, which nothing below runs) could remove a binding; re-walk the
+    // list for each record so a stale pointer is never used.
+    Py_ssize_t count = PyList_GET_SIZE(types);
+    for (Py_ssize_t k = 0; k < count; ++k) {
+        PyObject* type = PyList_GET_ITEM(types, k);
+        for (bbr_list_node* node = reg->bindings.head.next; node != &reg->bindings.head;
+             node = node->next) {
+            bbr_binding* b = reinterpret_cast<bbr_binding*>(node);
+            if (reinterpret_cast<PyObject*>(b->pytype) != type)
+                continue;
+            PyObject* t = binding_tuple(b);
+            if (!t || PyList_Append(list, t) != 0) {
+                Py_XDECREF(t);
+                Py_DECREF(list);
+                Py_DECREF(types);
+                return nullptr;
+            }
+            Py_DECREF(t);
+        }
+    }
+    Py_DECREF(types);
+    return list;
+}
+
+PyObject* binding_of(PyObject*, PyObject* type) {
+    if (!PyType_Check(type)) {
+        PyErr_Format(PyExc_TypeError, "bindbridge.binding_of() expects a type, not %.200s",
+                     Py_TYPE(type)->tp_name);
+        return nullptr;
+    }
+    // Checked: a capsule whose pointer was never published is "none".
+    bbr_binding* b = bbr_get_binding_checked(type);
+    if (!b)
+        Py_RETURN_NONE;
+    return binding_tuple(b);
+}
+
+PyObject* registry_exists(PyObject*, PyObject*) {
+    bbr_registry* reg = bbr_registry_find();
+    if (!reg && PyErr_Occurred())
+        return nullptr;
+    return PyBool_FromLong(reg != nullptr);
+}
+
+// --- layout report ---------------------------------------------------------
+
+int add_field(PyObject* fields, const char* name, size_t offset, size_t size) {
+    PyObject* v = Py_BuildValue("[nn]", static_cast<Py_ssize_t>(offset),
+                                static_cast<Py_ssize_t>(size));
+    if (!v)
+        return -1;
+    int rc = PyDict_SetItemString(fields, name, v);
+    Py_DECREF(v);
+    return rc;
+}
+
+#define BBR_DIAG_FIELD(dict, type, field) \
+    add_field(dict, #field, offsetof(type, field), sizeof(static_cast<type*>(nullptr)->field))
+
+PyObject* struct_entry(size_t size, PyObject* fields) {
+    if (!fields)
+        return nullptr;
+    return Py_BuildValue("{s:n,s:N}", "size", static_cast<Py_ssize_t>(size), "fields", fields);
+}
+
+int put(PyObject* dict, const char* key, PyObject* value) {
+    if (!value)
+        return -1;
+    int rc = PyDict_SetItemString(dict, key, value);
+    Py_DECREF(value);
+    return rc;
+}
+
+PyObject* layout(PyObject*, PyObject*) {
+    PyObject* out = PyDict_New();
+    if (!out)
+        return nullptr;
+    PyObject *node = PyDict_New(), *list = PyDict_New(), *reg = PyDict_New(),
+             *fw = PyDict_New(), *bind = PyDict_New(), *fb = PyDict_New();
+    bool ok = node && list && reg && fw && bind && fb;
+    ok = ok && BBR_DIAG_FIELD(node, bbr_list_node, next) == 0 &&
+         BBR_DIAG_FIELD(node, bbr_list_node, prev) == 0 &&
+         BBR_DIAG_FIELD(list, bbr_list, head) == 0 &&
+         BBR_DIAG_FIELD(reg, bbr_registry, frameworks) == 0 &&
+         BBR_DIAG_FIELD(reg, bbr_registry, bindings) == 0 &&
+         BBR_DIAG_FIELD(reg, bbr_registry, weakref_callback_def) == 0 &&
+         BBR_DIAG_FIELD(reg, bbr_registry, reserved) == 0 &&
+         BBR_DIAG_FIELD(reg, bbr_registry, deallocate_when_empty) == 0 &&
+         BBR_DIAG_FIELD(fw, bbr_framework, link) == 0 &&
+         BBR_DIAG_FIELD(fw, bbr_framework, registry) == 0 &&
+         BBR_DIAG_FIELD(fw, bbr_framework, name) == 0 &&
+         BBR_DIAG_FIELD(fw, bbr_framework, flags) == 0 &&
+         BBR_DIAG_FIELD(fw, bbr_framework, reserved) == 0 &&
+         BBR_DIAG_FIELD(fw, bbr_framework, abi_lang) == 0 &&
+         BBR_DIAG_FIELD(fw, bbr_framework, abi_extra) == 0 &&
+         BBR_DIAG_FIELD(fw, bbr_framework, from_python) == 0 &&
+         BBR_DIAG_FIELD(fw, bbr_framework, to_python) == 0 &&
+         BBR_DIAG_FIELD(fw, bbr_framework, keep_alive) == 0 &&
+         BBR_DIAG_FIELD(fw, bbr_framework, translate_exception) == 0 &&
+         BBR_DIAG_FIELD(fw, bbr_framework, remove_local_binding) == 0 &&
+         BBR_DIAG_FIELD(fw, bbr_framework, free_local_binding) == 0 &&
+         BBR_DIAG_FIELD(fw, bbr_framework, add_foreign_binding) == 0 &&
+         BBR_DIAG_FIELD(fw, bbr_framework, remove_foreign_binding) == 0 &&
+         BBR_DIAG_FIELD(fw, bbr_framework, add_foreign_framework) == 0 &&
+         BBR_DIAG_FIELD(fw, bbr_framework, remove_foreign_framework) == 0 &&
+         BBR_DIAG_FIELD(bind, bbr_binding, link) == 0 &&
+         BBR_DIAG_FIELD(bind, bbr_binding, framework) == 0 &&
+         BBR_DIAG_FIELD(bind, bbr_binding, capsule) == 0 &&
+         BBR_DIAG_FIELD(bind, bbr_binding, pytype) == 0 &&
+         BBR_DIAG_FIELD(bind, bbr_binding, pytype_wr) == 0 &&
+         BBR_DIAG_FIELD(bind, bbr_binding, native_type) == 0 &&
+         BBR_DIAG_FIELD(bind, bbr_binding, source_name) == 0 &&
+         BBR_DIAG_FIELD(bind, bbr_binding, context) == 0 &&
+         BBR_DIAG_FIELD(fb, bbr_to_python_feedback, is_new) == 0 &&
+         BBR_DIAG_FIELD(fb, bbr_to_python_feedback, relocate) == 0;
+    if (!ok) {
+        Py_XDECREF(node); Py_XDECREF(list); Py_XDECREF(reg);
+        Py_XDECREF(fw); Py_XDECREF(bind); Py_XDECREF(fb);
+        Py_DECREF(out);
+        return nullptr;
+    }
+    ok = put(out, "pymb_list_node", struct_entry(sizeof(bbr_list_node), node)) == 0 &&
+         put(out, "pymb_list", struct_entry(sizeof(bbr_list), list)) == 0 &&
+         put(out, "pymb_registry", struct_entry(sizeof(bbr_registry), reg)) == 0 &&
+         put(out, "pymb_framework", struct_entry(sizeof(bbr_framework), fw)) == 0 &&
+         put(out, "pymb_binding", struct_entry(sizeof(bbr_binding), bind)) == 0 &&
+         put(out, "pymb_to_python_feedback",
+             struct_entry(sizeof(bbr_to_python_feedback), fb)) == 0 &&
+         put(out, "enums",
+             Py_BuildValue(
+                 "{s:{s:i,s:i,s:i,s:i,s:i,s:i},s:{s:i,s:i},s:{s:i,s:i}}",
+                 "pymb_rv_policy", "take_ownership", int(BBR_RV_TAKE_OWNERSHIP), "copy",
+                 int(BBR_RV_COPY), "move", int(BBR_RV_MOVE), "reference", int(BBR_RV_REFERENCE),
+                 "share_ownership", int(BBR_RV_SHARE_OWNERSHIP), "none", int(BBR_RV_NONE),
+                 "pymb_abi_lang", "c", int(BBR_ABI_LANG_C), "cpp", int(BBR_ABI_LANG_CPP),
+                 "pymb_framework_flags", "bindings_usable_forever",
+                 int(BBR_FRAMEWORK_BINDINGS_USABLE_FOREVER), "leak_safe",
+                 int(BBR_FRAMEWORK_LEAK_SAFE))) == 0 &&
+         put(out, "names",
+             Py_BuildValue("{s:s,s:s,s:s,s:s,s:s}", "registry_dict_key", BBR_REGISTRY_DICT_KEY,
+                           "registry_capsule", BBR_REGISTRY_CAPSULE_NAME, "binding_capsule",
+                           BBR_BINDING_CAPSULE_NAME, "binding_type_attribute",
+                           BBR_BINDING_TYPE_ATTRIBUTE, "weakref_callback_name",
+                           BBR_WEAKREF_CALLBACK_NAME)) == 0;
+    if (!ok) {
+        Py_DECREF(out);
+        return nullptr;
+    }
+    return out;
+}
+
+PyMethodDef methods[] = {
+    {"frameworks", frameworks, METH_NOARGS,
+     "frameworks() -> [(name, abi_lang, abi_extra, flags, address)] in join order"},
+    {"bindings", bindings, METH_NOARGS,
+     "bindings() -> [(pytype, source_name, framework_name, framework_address, native_name, "
+     "address)] in publication order"},
+    {"binding_of", binding_of, METH_O,
+     "binding_of(type) -> the published binding of type (or of its nearest base), or None"},
+    {"registry_exists", registry_exists, METH_NOARGS,
+     "registry_exists() -> True if this interpreter has a pymetabind registry"},
+    {"layout", layout, METH_NOARGS,
+     "layout() -> offsets and sizes of the wire structures, enum values and wire names"},
+    {nullptr, nullptr, 0, nullptr}};
+
+PyModuleDef module_def = {PyModuleDef_HEAD_INIT,
+                          "bindbridge._diag",
+                          "Read-only views of the pymetabind registry (bindbridge diagnostics).",
+                          -1,
+                          methods,
+                          nullptr,
+                          nullptr,
+                          nullptr,
+                          nullptr};
+
+} // namespace
+
+PyMODINIT_FUNC PyInit__diag(void) {
+    PyObject* m = PyModule_Create(&module_def);
+    if (!m)
+        return nullptr;
+    if (PyModule_AddStringConstant(m, "ABI_TAG", BINDBRIDGE_PLATFORM_ABI_TAG) != 0 ||
+        PyModule_AddStringConstant(m, "VERSION", BINDBRIDGE_VERSION_STRING) != 0 ||
+        PyModule_AddStringConstant(m, "PYMETABIND_VERSION", BBR_PYMETABIND_VERSION_STRING) != 0 ||
+        PyModule_AddIntConstant(m, "POINTER_SIZE", static_cast<long>(sizeof(void*))) != 0) {
+        Py_DECREF(m);
+        return nullptr;
+    }
+    return m;
+}
