@@ -1,0 +1,88 @@
+// include/bindbridge/pybind11.h: the bindbridge adapter for pybind11 modules (include after pybind11).
+//
+//   #include <pybind11/pybind11.h>
+//   #include <bindbridge/pybind11.h>
+//
+//   BINDBRIDGE_PYBIND11_IMPORT(Pet)      // at global scope: Pet may come from any framework
+//
+//   PYBIND11_MODULE(groomer, m) {
+//       py::class_<Dog>(m, "Dog") ...;
+//       bindbridge::export_type<Dog>(m);  // publish one type (copy/move returns served)
+//       bindbridge::export_all(m);        // or every pybind11 type bound in m so far
+//   }
+//
+// Export publishes pybind11 types on the pymetabind registry and serves
+// them to other frameworks (from_python, to_python with every policy,
+// keep_alive, exception translation).  Import (the macro) specialises
+// pybind11's type_caster<T> and type_caster<std::shared_ptr<T>> so that
+// functions taking or returning T accept and produce objects owned by any
+// framework on the registry: native pybind11 first, then foreign bindings
+// in import order, zero-copy.
+#ifndef BINDBRIDGE_PYBIND11_H
+#define BINDBRIDGE_PYBIND11_H
+
+#if !defined(PYBIND11_VERSION_HEX)
+#  error "bindbridge/pybind11.h: include <pybind11/pybind11.h> first"
+#endif
+
+#include "pybind11/adapter.h"
+
+namespace bindbridge {
+
+// Publishes the pybind11 binding of T (bound with py::class_ or py::enum_
+// in this domain) on the registry.  Also registers T's copy and move
+// constructors, so other frameworks can return T by value into pybind11.
+// Exporting twice is harmless.  Throws pybind11::error_already_set.
+template <typename T>
+void export_type(const pybind11::module_& scope) {
+    (void) scope;
+    detail::pybind11_impl::export_one(typeid(T), detail::pybind11_impl::copy_ctor<T>(),
+                                      detail::pybind11_impl::move_ctor<T>());
+}
+
+// Publishes every pybind11 type found in the module's namespace (without
+// compile-time C++ types: by-value returns into such a type fall back to
+// a heap copy made by the caller).  Returns how many types it published.
+inline size_t export_all(const pybind11::module_& m) { return detail::pybind11_impl::export_module(m); }
+
+} // namespace bindbridge
+
+// T may arrive from (and return to) any framework: native pybind11 first,
+// then foreign bindings in import order.  At global scope, visible in every
+// translation unit that converts T.
+#define BINDBRIDGE_PYBIND11_IMPORT(T)                                                         \
+    namespace pybind11 {                                                                      \
+    namespace detail {                                                                        \
+    template <>                                                                               \
+    class type_caster<T> : public ::bindbridge::detail::pybind11_impl::caster<T> {};          \
+    template <>                                                                               \
+    class type_caster<std::shared_ptr<T>>                                                     \
+        : public ::bindbridge::detail::pybind11_impl::shared_caster<T> {};                    \
+    }                                                                                         \
+    }
+
+// The same, naming the type in signatures by its Python name ("pets.Pet")
+// when this module does not bind it itself.
+#define BINDBRIDGE_PYBIND11_IMPORT_AS(T, PYNAME)                                              \
+    namespace pybind11 {                                                                      \
+    namespace detail {                                                                        \
+    template <>                                                                               \
+    class type_caster<T> : public ::bindbridge::detail::pybind11_impl::caster<T> {            \
+    public:                                                                                   \
+        static constexpr auto name = const_name(PYNAME);                                      \
+    };                                                                                        \
+    template <>                                                                               \
+    class type_caster<std::shared_ptr<T>>                                                     \
+        : public ::bindbridge::detail::pybind11_impl::shared_caster<T> {                      \
+    public:                                                                                   \
+        static constexpr auto name = const_name(PYNAME);                                      \
+    };                                                                                        \
+    }                                                                                         \
+    }
+
+#if !defined(BINDBRIDGE_IMPORT)
+#  define BINDBRIDGE_IMPORT(T) BINDBRIDGE_PYBIND11_IMPORT(T)
+#  define BINDBRIDGE_IMPORT_AS(T, PYNAME) BINDBRIDGE_PYBIND11_IMPORT_AS(T, PYNAME)
+#endif
+
+#endif // BINDBRIDGE_PYBIND11_H

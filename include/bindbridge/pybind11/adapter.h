@@ -1,0 +1,531 @@
+// include/bindbridge/pybind11/adapter.h: pybind11 adapter internals (detail::pybind11_impl), not API.
+//
+// One framework record per pybind11 internals (PYBIND11_INTERNALS_ID), kept
+// in the interpreter dict and shared by every module of that internals.
+// Serving uses only pybind11's own machinery (type_caster_generic, the
+// registered instance map, keep_alive_impl, its exception translators); the
+// import caster consults foreign bindings after pybind11's own.
+#ifndef BINDBRIDGE_PYBIND11_ADAPTER_H
+#define BINDBRIDGE_PYBIND11_ADAPTER_H
+
+#include <memory>
+#include <string>
+#include <type_traits>
+#include <typeinfo>
+
+#include "../runtime/runtime.h"
+
+#if PYBIND11_VERSION_HEX < 0x030100F0 || PYBIND11_VERSION_HEX >= 0x03020000
+#  error "bindbridge/pybind11.h supports pybind11 3.1.x in this release (other versions: see the version-breadth issue)"
+#endif
+
+namespace bindbridge {
+namespace detail {
+namespace pybind11_impl {
+
+namespace py = ::pybind11;
+
+struct tag {};
+
+using ctor_fn = void* (*)(const void*);
+
+// binding->context of our published types.
+struct type_context {
+    const py::detail::type_info* tinfo;
+    ctor_fn copy; // may be null (export_all)
+    ctor_fn move; // may be null
+};
+
+template <typename T, typename std::enable_if<std::is_copy_constructible<T>::value, int>::type = 0>
+ctor_fn copy_ctor() {
+    return [](const void* p) -> void* { return new T(*static_cast<const T*>(p)); };
+}
+template <typename T, typename std::enable_if<!std::is_copy_constructible<T>::value, int>::type = 0>
+ctor_fn copy_ctor() {
+    return nullptr;
+}
+template <typename T, typename std::enable_if<std::is_move_constructible<T>::value, int>::type = 0>
+ctor_fn move_ctor() {
+    return [](const void* p) -> void* {
+        return new T(std::move(*const_cast<T*>(static_cast<const T*>(p))));
+    };
+}
+template <typename T, typename std::enable_if<!std::is_move_constructible<T>::value, int>::type = 0>
+ctor_fn move_ctor() {
+    return nullptr;
+}
+
+inline std::string domain_key() {
+    return "__bindbridge_record_v" + std::to_string(record_layout_version) + "_pybind11" +
+           PYBIND11_INTERNALS_ID;
+}
+
+// ---------------------------------------------------------------------------
+// Serving: the framework record's callbacks for our own types.
+// ---------------------------------------------------------------------------
+inline void* serve_from_python(bbr_binding* binding, PyObject* obj, uint8_t convert,
+                               keep_referenced_fn keep, void* ctx) noexcept {
+    auto* tc = static_cast<type_context*>(binding->context);
+    serving_guard guard;
+    try {
+        py::detail::type_caster_generic exact(tc->tinfo);
+        if (exact.load(obj, false))
+            return exact.value;
+        // Implicit conversions make temporaries; pybind11 would keep them in
+        // its call frame, the caller's keep_referenced keeps them here.
+        if (convert && keep) {
+            for (const auto& conv : tc->tinfo->implicit_conversions) {
+                PyObject* tmp = conv(obj, tc->tinfo->type);
+                if (!tmp) {
+                    PyErr_Clear();
+                    continue;
+                }
+                py::detail::type_caster_generic c(tc->tinfo);
+                if (c.load(tmp, false)) {
+                    keep(ctx, tmp);
+                    Py_DECREF(tmp);
+                    return c.value;
+                }
+                Py_DECREF(tmp);
+            }
+        }
+    } catch (...) {
+    }
+    if (PyErr_Occurred())
+        PyErr_Clear();
+    return nullptr;
+}
+
+inline bool map_policy(bbr_rv_policy rvp, py::return_value_policy& out) noexcept {
+    switch (rvp) {
+        case BBR_RV_TAKE_OWNERSHIP: out = py::return_value_policy::take_ownership; return true;
+        case BBR_RV_COPY: out = py::return_value_policy::copy; return true;
+        case BBR_RV_MOVE: out = py::return_value_policy::move; return true;
+        case BBR_RV_REFERENCE:
+        case BBR_RV_SHARE_OWNERSHIP: // reference now; the caller's keep_alive follows
+            out = py::return_value_policy::reference;
+            return true;
+        default: return false; // none, unknown
+    }
+}
+
+inline PyObject* serve_to_python(bbr_binding* binding, void* cobj, bbr_rv_policy rvp,
+                                 bbr_to_python_feedback* feedback) noexcept {
+    auto* tc = static_cast<type_context*>(binding->context);
+    serving_guard guard;
+    feedback->relocate = 0; // never relocates
+    feedback->is_new = 0;
+    try {
+        if (!cobj)
+            Py_RETURN_NONE;
+        py::handle existing = py::detail::find_registered_python_instance(cobj, tc->tinfo);
+        if (existing)
+            return existing.ptr(); // a new reference
+        py::return_value_policy policy;
+        if (!map_policy(rvp, policy))
+            return nullptr;
+        if ((policy == py::return_value_policy::copy && !tc->copy) ||
+            (policy == py::return_value_policy::move && !tc->move && !tc->copy)) {
+            PyErr_Format(PyExc_TypeError,
+                         "bindbridge: cannot %s a C++ %s into pybind11 type %s: it was exported "
+                         "without its C++ type (use bindbridge::export_type<T>)",
+                         policy == py::return_value_policy::copy ? "copy" : "move",
+                         binding->source_name, tc->tinfo->type->tp_name);
+            return nullptr;
+        }
+        py::handle h = py::detail::type_caster_generic::cast(cobj, policy, py::handle(), tc->tinfo,
+                                                             tc->copy, tc->move ? tc->move : tc->copy);
+        if (h)
+            feedback->is_new = 1;
+        return h.ptr();
+    } catch (py::error_already_set& e) {
+        e.restore();
+    } catch (const std::exception& e) {
+        PyErr_Format(PyExc_RuntimeError, "bindbridge: converting a C++ %s to pybind11 failed: %s",
+                     binding->source_name, e.what());
+    } catch (...) {
+        PyErr_Format(PyExc_RuntimeError, "bindbridge: converting a C++ %s to pybind11 failed",
+                     binding->source_name);
+    }
+    return nullptr;
+}
+
+inline void payload_capsule_destructor(PyObject* capsule) noexcept {
+    void* payload = PyCapsule_GetPointer(capsule, "bindbridge_payload");
+    auto cb = reinterpret_cast<void (*)(void*) noexcept>(PyCapsule_GetContext(capsule));
+    if (payload && cb)
+        cb(payload);
+    else if (PyErr_Occurred())
+        PyErr_WriteUnraisable(capsule);
+}
+
+inline int serve_keep_alive(PyObject* nurse, void* payload, void (*cb)(void*) noexcept) noexcept {
+    try {
+        if (!cb) {
+            py::detail::keep_alive_impl(nurse, static_cast<PyObject*>(payload));
+            return 1;
+        }
+        PyObject* capsule = PyCapsule_New(payload, "bindbridge_payload", payload_capsule_destructor);
+        if (!capsule)
+            throw py::error_already_set();
+        if (PyCapsule_SetContext(capsule, reinterpret_cast<void*>(cb)) != 0) {
+            PyCapsule_SetDestructor(capsule, nullptr);
+            Py_DECREF(capsule);
+            throw py::error_already_set();
+        }
+        py::object owner = py::reinterpret_steal<py::object>(capsule);
+        py::detail::keep_alive_impl(nurse, owner);
+        return 1;
+    } catch (py::error_already_set& e) {
+        e.discard_as_unraisable("bindbridge: pybind11 keep_alive");
+    } catch (...) {
+    }
+    if (PyErr_Occurred())
+        PyErr_Clear();
+    return 0;
+}
+
+// Runs pybind11's translators, except its default one (the last global
+// translator, which turns any std::exception or unknown exception into a
+// generic error: that does not count as recognising it).
+template <typename List>
+bool run_translators(List& list, bool skip_last, std::exception_ptr& eptr) {
+    auto it = list.begin();
+    while (it != list.end()) {
+        auto next = std::next(it);
+        if (skip_last && next == list.end())
+            break;
+        try {
+            (*it)(eptr);
+            return true;
+        } catch (...) {
+            eptr = std::current_exception();
+        }
+        it = next;
+    }
+    return false;
+}
+
+inline int serve_translate_exception(void* eptr_void) noexcept {
+    auto& eptr = *static_cast<std::exception_ptr*>(eptr_void);
+    serving_guard guard;
+    try {
+        auto& internals = py::detail::get_internals();
+        auto& local = py::detail::get_local_internals();
+        if (run_translators(local.registered_exception_translators, false, eptr) ||
+            run_translators(internals.registered_exception_translators, true, eptr))
+            return PyErr_Occurred() ? 1 : 0;
+    } catch (...) {
+    }
+    return 0;
+}
+
+inline void free_local_binding(bbr_binding* b) noexcept {
+    delete static_cast<type_context*>(b->context);
+    free_binding(b);
+}
+
+// Our translator (registered once per domain): other frameworks' exceptions.
+inline void translate_foreign_exceptions(std::exception_ptr p);
+
+inline framework_record*& cached_record() noexcept {
+    static framework_record* rec = nullptr;
+    return rec;
+}
+
+// The record of this pybind11 domain, created (and joined) on first use.
+// nullptr with a Python error set on failure.
+inline framework_record* domain_record() {
+    framework_record*& rec = cached_record();
+    if (rec)
+        return rec;
+    rec = get_or_create_record<tag>(domain_key(), [](framework_record& r) {
+        r.name = "pybind11 " + std::to_string(PYBIND11_VERSION_MAJOR) + "." +
+                 std::to_string(PYBIND11_VERSION_MINOR) + "." +
+                 std::to_string(PYBIND11_VERSION_PATCH) + " (internals v" +
+                 std::to_string(PYBIND11_INTERNALS_VERSION) + ") via bindbridge " +
+                 BINDBRIDGE_VERSION_STRING;
+        r.fw.from_python = serve_from_python;
+        r.fw.to_python = serve_to_python;
+        r.fw.keep_alive = serve_keep_alive;
+        r.fw.translate_exception = serve_translate_exception;
+        r.fw.free_local_binding = free_local_binding;
+        try {
+            py::register_exception_translator(translate_foreign_exceptions);
+        } catch (py::error_already_set& e) {
+            e.restore();
+            return false;
+        }
+        return true;
+    });
+    return rec;
+}
+
+inline void translate_foreign_exceptions(std::exception_ptr p) {
+    framework_record* rec = cached_record();
+    if (p && translate_with_foreign(rec, p))
+        return;
+    std::rethrow_exception(p);
+}
+
+inline framework_record* record_for_import() noexcept {
+    framework_record* rec = cached_record();
+    if (rec)
+        return rec;
+    rec = domain_record();
+    if (!rec)
+        PyErr_Clear();
+    return rec;
+}
+
+inline void export_tinfo(const py::detail::type_info* tinfo, const std::type_info* native,
+                         ctor_fn copy, ctor_fn move) {
+    framework_record* rec = domain_record();
+    if (!rec)
+        throw py::error_already_set();
+    auto it = rec->local_by_type.find(tinfo->type);
+    if (it != rec->local_by_type.end()) {
+        // Already published: fill in constructors a previous export_all lacked.
+        auto* tc = static_cast<type_context*>(it->second->context);
+        if (!tc->copy)
+            tc->copy = copy;
+        if (!tc->move)
+            tc->move = move;
+        return;
+    }
+    auto* tc = new type_context{tinfo, copy, move};
+    if (publish(rec, tinfo->type, native, tc) != 0) {
+        // publish() ran free_local_binding (which deleted tc) or failed before.
+        throw py::error_already_set();
+    }
+}
+
+inline void export_one(const std::type_info& ti, ctor_fn copy, ctor_fn move) {
+    const py::detail::type_info* tinfo = py::detail::get_type_info(ti);
+    if (!tinfo)
+        throw py::type_error("bindbridge.export_type: C++ type " + source_name_of(ti) +
+                             " is not bound by pybind11 (bind it with py::class_ before exporting)");
+    export_tinfo(tinfo, tinfo->cpptype ? tinfo->cpptype : &ti, copy, move);
+}
+
+inline size_t export_module(const py::module_& m) {
+    size_t count = 0;
+    py::dict d = m.attr("__dict__");
+    for (auto item : d) {
+        PyObject* v = item.second.ptr();
+        if (!PyType_Check(v))
+            continue;
+        auto* tp = reinterpret_cast<PyTypeObject*>(v);
+        const py::detail::type_info* tinfo = py::detail::get_type_info(tp);
+        if (!tinfo || tinfo->type != tp || !tinfo->cpptype)
+            continue; // not a pybind11 type, or a Python subclass of one
+        export_tinfo(tinfo, tinfo->cpptype, nullptr, nullptr);
+        ++count;
+    }
+    return count;
+}
+
+// ---------------------------------------------------------------------------
+// Import: the caster behind BINDBRIDGE_PYBIND11_IMPORT(T).
+// ---------------------------------------------------------------------------
+template <typename T>
+import_cache& cache_of() noexcept {
+    static import_cache c;
+    return c;
+}
+
+inline void keep_patient(void*, PyObject* obj) noexcept {
+    try {
+        py::detail::loader_life_support::add_patient(obj);
+    } catch (...) {
+        PyErr_Clear();
+    }
+}
+
+inline py::return_value_policy resolve_ref_policy(py::return_value_policy p) {
+    return p == py::return_value_policy::automatic || p == py::return_value_policy::automatic_reference
+               ? py::return_value_policy::copy
+               : p;
+}
+
+// pybind11 policy -> pymetabind policy for a pointer/reference `src` whose
+// caller keeps ownership unless take_ownership.
+inline bbr_rv_policy to_bbr(py::return_value_policy p) {
+    switch (p) {
+        case py::return_value_policy::take_ownership: return BBR_RV_TAKE_OWNERSHIP;
+        case py::return_value_policy::copy: return BBR_RV_COPY;
+        case py::return_value_policy::move: return BBR_RV_MOVE;
+        case py::return_value_policy::reference:
+        case py::return_value_policy::reference_internal:
+        case py::return_value_policy::automatic_reference: return BBR_RV_REFERENCE;
+        case py::return_value_policy::automatic: return BBR_RV_TAKE_OWNERSHIP;
+        default: return BBR_RV_NONE;
+    }
+}
+
+template <typename T>
+py::handle cast_foreign(const T* src, py::return_value_policy policy, py::handle parent) {
+    framework_record* rec = record_for_import();
+    bbr_binding* b = first_foreign(rec, cache_of<T>(), typeid(T));
+    if (!b) {
+        PyErr_Format(PyExc_TypeError,
+                     "bindbridge: cannot convert C++ %s to Python: neither pybind11 nor any "
+                     "framework on the registry binds it (import the module that exports it)",
+                     source_name_of(typeid(T)).c_str());
+        return py::handle();
+    }
+    if (!src)
+        return py::none().release();
+    bbr_rv_policy rvp = to_bbr(policy);
+    bool is_new = false;
+    PyObject* r = foreign_to_python(b, src, rvp, &is_new);
+    if (!r && (rvp == BBR_RV_COPY || rvp == BBR_RV_MOVE)) {
+        // The owner cannot copy/move (pybind11 types exported without their
+        // C++ type): make the copy here and hand it over.
+        PyErr_Clear();
+        T* copy = rvp == BBR_RV_MOVE ? new T(std::move(*const_cast<T*>(src))) : new T(*src);
+        r = foreign_to_python(b, copy, BBR_RV_TAKE_OWNERSHIP, &is_new);
+        if (!r || !is_new)
+            delete copy;
+    }
+    if (r && is_new && policy == py::return_value_policy::reference_internal && parent) {
+        if (keep_alive(b, r, parent.ptr(), nullptr) != 0) {
+            Py_DECREF(r);
+            return py::handle();
+        }
+    }
+    return r;
+}
+
+template <typename T>
+class caster : public py::detail::type_caster_base<T> {
+    using base = py::detail::type_caster_base<T>;
+
+public:
+    bool load(py::handle src, bool convert) {
+        if (!src)
+            return false;
+        PyTypeObject* tp = Py_TYPE(src.ptr());
+        import_cache& cache = cache_of<T>();
+        // Our own type: pybind11's load.  A type a foreign binding accepted
+        // before: straight to it (pybind11's load would end in a costly
+        // module-local attribute probe on the foreign type).
+        if (!(this->typeinfo && tp == this->typeinfo->type) && tp == cache.last_type) {
+            if (void* p = load_foreign(record_for_import(), cache, typeid(T), src.ptr(), convert,
+                                       keep_patient, nullptr)) {
+                this->value = p;
+                return true;
+            }
+        }
+        if (this->typeinfo && base::load(src, convert))
+            return true;
+        if (!this->typeinfo && src.is_none()) {
+            // Foreign-only T: None converts to nullptr on the convert pass, as
+            // pybind11 does for its own types.
+            if (!convert)
+                return false;
+            this->value = nullptr;
+            return true;
+        }
+        if (void* p = load_foreign(record_for_import(), cache, typeid(T), src.ptr(), convert,
+                                   keep_patient, nullptr)) {
+            this->value = p;
+            return true;
+        }
+        return !this->typeinfo && base::load(src, convert); // pybind11's own foreign routes
+    }
+
+    static py::handle cast(const T& src, py::return_value_policy policy, py::handle parent) {
+        if (py::detail::get_type_info(typeid(T)))
+            return base::cast(src, policy, parent);
+        return cast_foreign<T>(std::addressof(src), resolve_ref_policy(policy), parent);
+    }
+
+    static py::handle cast(T&& src, py::return_value_policy policy, py::handle parent) {
+        if (py::detail::get_type_info(typeid(T)))
+            return base::cast(std::move(src), policy, parent);
+        return cast_foreign<T>(std::addressof(src), py::return_value_policy::move, parent);
+    }
+
+    static py::handle cast(const T* src, py::return_value_policy policy, py::handle parent) {
+        if (py::detail::get_type_info(typeid(T)))
+            return base::cast(src, policy, parent);
+        return cast_foreign<T>(src, policy, parent);
+    }
+};
+
+// Derives from pybind11's holder caster: class_<T, std::shared_ptr<T>>
+// recognises its holder type by that base.
+template <typename T>
+class shared_caster : public py::detail::copyable_holder_caster<T, std::shared_ptr<T>> {
+    using base = py::detail::copyable_holder_caster<T, std::shared_ptr<T>>;
+
+public:
+    static constexpr auto name = py::detail::type_caster<T>::name;
+
+    bool load(py::handle src, bool convert) {
+        if (!src)
+            return false;
+        from_native = false;
+        PyTypeObject* tp = Py_TYPE(src.ptr());
+        bool own_type = this->typeinfo && tp == this->typeinfo->type;
+        if (!own_type && tp == cache_of<T>().last_type && load_foreign_holder(src))
+            return true;
+        if (this->typeinfo && base::load(src, convert)) {
+            from_native = true;
+            return true;
+        }
+        if (!this->typeinfo && src.is_none()) {
+            if (!convert)
+                return false;
+            foreign_holder.reset();
+            this->value = nullptr;
+            return true;
+        }
+        return load_foreign_holder(src);
+    }
+
+    explicit operator std::shared_ptr<T>&() {
+        if (from_native)
+            return static_cast<base&>(*this).operator std::shared_ptr<T>&();
+        return foreign_holder;
+    }
+    explicit operator std::shared_ptr<T>*() {
+        if (from_native)
+            return static_cast<base&>(*this).operator std::shared_ptr<T>*();
+        return &foreign_holder;
+    }
+
+    static py::handle cast(const std::shared_ptr<T>& src, py::return_value_policy policy,
+                           py::handle parent) {
+        if (py::detail::get_type_info(typeid(T)))
+            return base::cast(src, policy, parent);
+        framework_record* rec = record_for_import();
+        bbr_binding* b = first_foreign(rec, cache_of<T>(), typeid(T));
+        if (!b)
+            return cast_foreign<T>(src.get(), policy, parent); // raises the usual error
+        return foreign_share(b, src);
+    }
+
+private:
+    // Exact pass only: a pointer into an implicit-conversion temporary must
+    // not outlive the call inside a shared_ptr.
+    bool load_foreign_holder(py::handle src) {
+        if (void* p = load_foreign(record_for_import(), cache_of<T>(), typeid(T), src.ptr(), false,
+                                   keep_patient, nullptr)) {
+            foreign_holder = shared_from_foreign(static_cast<T*>(p), src.ptr());
+            this->value = p;
+            return true;
+        }
+        return false;
+    }
+
+    std::shared_ptr<T> foreign_holder;
+    bool from_native = false;
+};
+
+} // namespace pybind11_impl
+} // namespace detail
+} // namespace bindbridge
+
+#endif // BINDBRIDGE_PYBIND11_ADAPTER_H

@@ -1,0 +1,607 @@
+// include/bindbridge/runtime/runtime.h: the framework-agnostic C++ runtime every adapter stands on.
+//
+// One framework_record per adapter domain (one pybind11 internals, one
+// nanobind domain), joined to the pymetabind registry once and shared by
+// every module of the domain through a capsule in the interpreter dict.
+// It keeps the table of foreign bindings (compatible C++ bindings keyed by
+// type_info name, in announcement order), bumps an epoch on every change so
+// that per-type caches in the casters revalidate with one compare, and
+// remembers the other frameworks for exception translation.
+//
+// Rules (spec: "Callback contracts", "Locking"): registry callbacks only
+// edit these C++ tables and never run Python code or let an exception
+// escape; serving another framework never consults foreign bindings
+// (serving_guard), so two frameworks cannot bounce a conversion back and
+// forth.  GIL builds only for now.
+#ifndef BINDBRIDGE_RUNTIME_RUNTIME_H
+#define BINDBRIDGE_RUNTIME_RUNTIME_H
+
+#include <Python.h>
+
+#include <cstdint>
+#include <cstring>
+#include <exception>
+#include <memory>
+#include <string>
+#include <typeinfo>
+#include <unordered_map>
+#include <unordered_set>
+#include <utility>
+#include <vector>
+
+#include "../protocol.h"
+#include "../version.h"
+#include "abi_tag.h"
+
+#if defined(Py_GIL_DISABLED)
+#  error "bindbridge adapters do not support free-threaded Python yet (the protocol header does)"
+#endif
+
+#if defined(__GNUC__)
+#  include <cxxabi.h>
+#  include <cstdlib>
+#endif
+
+namespace bindbridge {
+namespace detail {
+
+// Bumped whenever framework_record changes layout: modules built with two
+// bindbridge versions then use two records (two frameworks on the
+// registry) instead of misreading one.
+constexpr unsigned record_layout_version = 1;
+
+// type_info::name() may carry a leading '*' (GCC, types with internal
+// linkage); compare names without it, as libstdc++'s operator== does.
+inline const char* type_key(const std::type_info& ti) noexcept {
+    const char* n = ti.name();
+    return n[0] == '*' ? n + 1 : n;
+}
+
+inline std::string demangle(const char* mangled) {
+#if defined(__GNUC__)
+    int status = 0;
+    char* d = abi::__cxa_demangle(mangled, nullptr, nullptr, &status);
+    if (d) {
+        std::string r(d);
+        std::free(d);
+        return r;
+    }
+#endif
+    return mangled;
+}
+
+// The pymetabind source_name: demangled, without class/struct/enum.
+inline std::string source_name_of(const std::type_info& ti) {
+    std::string name = demangle(type_key(ti));
+    for (const char* prefix : {"class ", "struct ", "enum "})
+        if (name.compare(0, std::strlen(prefix), prefix) == 0)
+            name.erase(0, std::strlen(prefix));
+    return name;
+}
+
+// ---------------------------------------------------------------------------
+// The framework record of one domain.
+// ---------------------------------------------------------------------------
+struct framework_record {
+    // First member: the registry hands us bbr_framework*, we cast back.
+    bbr_framework fw{};
+    unsigned layout_version = record_layout_version;
+    std::string name;
+
+    // Bumped by every change to the foreign tables; caches compare it.
+    uint64_t epoch = 1;
+    // Compatible foreign bindings (C++, same ABI tag, with a type_info) by
+    // type_info name, in announcement (import) order.
+    std::unordered_map<std::string, std::vector<bbr_binding*>> foreign_by_type;
+    // Every announced foreign binding: the only pointers we dereference.
+    std::unordered_set<const bbr_binding*> announced;
+    // Announced but not importable (C, no type_info, other ABI tag), kept
+    // for diagnostics.
+    std::vector<bbr_binding*> incompatible;
+    // Other frameworks in join order (for exception translation).
+    std::vector<bbr_framework*> others;
+    // Our published bindings by Python type.
+    std::unordered_map<PyTypeObject*, bbr_binding*> local_by_type;
+    // Adapter-specific state (owned by the adapter).
+    void* adapter = nullptr;
+
+    static framework_record* of(bbr_framework* fw) noexcept {
+        return reinterpret_cast<framework_record*>(fw);
+    }
+
+    bool is_compatible(const bbr_binding* b) const noexcept {
+        const bbr_framework* other = b->framework;
+        return other->abi_lang == BBR_ABI_LANG_CPP && b->native_type && other->abi_extra &&
+               fw.abi_extra &&
+               (other->abi_extra == fw.abi_extra || std::strcmp(other->abi_extra, fw.abi_extra) == 0);
+    }
+
+    // --- registry callbacks' bodies (lock held; C++ tables only) ---------
+    void on_add_foreign_binding(bbr_binding* b) noexcept {
+        try {
+            announced.insert(b);
+            if (is_compatible(b))
+                foreign_by_type[type_key(*static_cast<const std::type_info*>(b->native_type))]
+                    .push_back(b);
+            else
+                incompatible.push_back(b);
+            ++epoch;
+        } catch (...) {
+            // Out of memory: the binding stays unusable for us, nothing breaks.
+        }
+    }
+
+    void on_remove_foreign_binding(bbr_binding* b) noexcept {
+        announced.erase(b);
+        ++epoch;
+        for (auto it = incompatible.begin(); it != incompatible.end(); ++it)
+            if (*it == b) {
+                incompatible.erase(it);
+                return;
+            }
+        if (!b->native_type)
+            return;
+        auto it = foreign_by_type.find(type_key(*static_cast<const std::type_info*>(b->native_type)));
+        if (it == foreign_by_type.end())
+            return;
+        auto& v = it->second;
+        for (auto vi = v.begin(); vi != v.end(); ++vi)
+            if (*vi == b) {
+                v.erase(vi);
+                break;
+            }
+        if (v.empty())
+            foreign_by_type.erase(it);
+    }
+
+    void on_add_foreign_framework(bbr_framework* other) noexcept {
+        try {
+            others.push_back(other);
+        } catch (...) {
+        }
+    }
+
+    void on_remove_foreign_framework(bbr_framework* other) noexcept {
+        for (auto it = others.begin(); it != others.end(); ++it)
+            if (*it == other) {
+                others.erase(it);
+                return;
+            }
+    }
+
+    void on_remove_local_binding(bbr_binding* b) noexcept {
+        auto it = local_by_type.find(b->pytype);
+        if (it != local_by_type.end() && it->second == b)
+            local_by_type.erase(it);
+    }
+};
+
+// Registry callbacks that need "self" (the record) get it from a per-Tag
+// static: each adapter (Tag) has at most one record per shared object, and
+// the record's callbacks are those of the module that created it.
+template <typename Tag>
+struct record_callbacks {
+    static framework_record*& self() noexcept {
+        static framework_record* s = nullptr;
+        return s;
+    }
+    static void add_foreign_binding(bbr_binding* b) noexcept {
+        if (self())
+            self()->on_add_foreign_binding(b);
+    }
+    static void remove_foreign_binding(bbr_binding* b) noexcept {
+        if (self())
+            self()->on_remove_foreign_binding(b);
+    }
+    static void add_foreign_framework(bbr_framework* f) noexcept {
+        if (self())
+            self()->on_add_foreign_framework(f);
+    }
+    static void remove_foreign_framework(bbr_framework* f) noexcept {
+        if (self())
+            self()->on_remove_foreign_framework(f);
+    }
+    static void remove_local_binding(bbr_binding* b) noexcept {
+        framework_record::of(b->framework)->on_remove_local_binding(b);
+    }
+};
+
+// Finds the record stored under `key` in the interpreter dict, or makes one
+// with `init(record)` (which fills name and the serving callbacks), joins
+// it to the registry and stores it.  Must run during module initialisation
+// (the import lock serialises creators).  nullptr with a Python error set
+// on failure.
+template <typename Tag, typename Init>
+framework_record* get_or_create_record(const std::string& key, Init&& init) {
+    PyObject* dict = bbr_registry_dict();
+    if (!dict)
+        return nullptr;
+    if (PyObject* capsule = PyDict_GetItemString(dict, key.c_str())) {
+        auto* rec = static_cast<framework_record*>(
+            PyCapsule_GetPointer(capsule, "bindbridge_framework_record"));
+        if (rec && rec->layout_version != record_layout_version) {
+            PyErr_Format(PyExc_ImportError,
+                         "bindbridge: the framework record under %s has layout %u, this module "
+                         "was built for layout %u",
+                         key.c_str(), rec->layout_version, record_layout_version);
+            return nullptr;
+        }
+        return rec;
+    }
+    bbr_registry* registry = bbr_registry_get();
+    if (!registry)
+        return nullptr;
+    std::unique_ptr<framework_record> rec(new framework_record());
+    rec->fw.abi_lang = BBR_ABI_LANG_CPP;
+    rec->fw.abi_extra = BINDBRIDGE_PLATFORM_ABI_TAG;
+    rec->fw.flags = 0; // we do not promise leak safety (pybind11 never frees its types)
+    rec->fw.add_foreign_binding = record_callbacks<Tag>::add_foreign_binding;
+    rec->fw.remove_foreign_binding = record_callbacks<Tag>::remove_foreign_binding;
+    rec->fw.add_foreign_framework = record_callbacks<Tag>::add_foreign_framework;
+    rec->fw.remove_foreign_framework = record_callbacks<Tag>::remove_foreign_framework;
+    rec->fw.remove_local_binding = record_callbacks<Tag>::remove_local_binding;
+    if (!init(*rec))
+        return nullptr;
+    rec->fw.name = rec->name.c_str();
+    // The capsule has no destructor: the record must outlive every binding
+    // and the registry's last use of it (interpreter finalisation).
+    PyObject* capsule = PyCapsule_New(rec.get(), "bindbridge_framework_record", nullptr);
+    if (!capsule)
+        return nullptr;
+    int rc = PyDict_SetItemString(dict, key.c_str(), capsule);
+    Py_DECREF(capsule);
+    if (rc != 0)
+        return nullptr;
+    framework_record* raw = rec.release();
+    record_callbacks<Tag>::self() = raw;
+    bbr_add_framework(registry, &raw->fw);
+    return raw;
+}
+
+// ---------------------------------------------------------------------------
+// Serving guard: while we serve another framework, we use native bindings
+// only.  Also counts import recursion.
+// ---------------------------------------------------------------------------
+inline int& serving_depth() noexcept {
+    static thread_local int depth = 0;
+    return depth;
+}
+
+struct serving_guard {
+    serving_guard() noexcept { ++serving_depth(); }
+    ~serving_guard() { --serving_depth(); }
+    serving_guard(const serving_guard&) = delete;
+    serving_guard& operator=(const serving_guard&) = delete;
+};
+
+// ---------------------------------------------------------------------------
+// Import side: per-(shared object, C++ type) cache of the foreign bindings.
+// A hit costs one epoch compare and one type compare.
+// ---------------------------------------------------------------------------
+struct import_cache {
+    uint64_t epoch = 0;
+    const std::vector<bbr_binding*>* bindings = nullptr; // nullptr: none (negative)
+    PyTypeObject* last_type = nullptr;
+    bbr_binding* last_binding = nullptr;
+};
+
+inline void refresh(import_cache& cache, framework_record* rec, const std::type_info& ti) {
+    cache.epoch = rec->epoch;
+    cache.last_type = nullptr;
+    cache.last_binding = nullptr;
+    auto it = rec->foreign_by_type.find(type_key(ti));
+    cache.bindings = it == rec->foreign_by_type.end() ? nullptr : &it->second;
+}
+
+using keep_referenced_fn = void (*)(void* ctx, PyObject* obj) noexcept;
+
+// Calls one foreign from_python; it returns NULL with no error on refusal
+// (we clear any error a misbehaving framework leaves set).
+inline void* call_from_python(bbr_binding* b, PyObject* src, bool convert, keep_referenced_fn keep,
+                              void* ctx) noexcept {
+    void* p = b->framework->from_python(b, src, convert ? 1 : 0, keep, ctx);
+    if (!p && PyErr_Occurred())
+        PyErr_Clear();
+    return p;
+}
+
+// The C++ object inside foreign `src`, trying the bindings of `ti` in
+// import order; nullptr if none accepts it.  `binding_out` tells which.
+inline void* load_foreign(framework_record* rec, import_cache& cache, const std::type_info& ti,
+                          PyObject* src, bool convert, keep_referenced_fn keep, void* ctx,
+                          bbr_binding** binding_out = nullptr) {
+    if (!rec || serving_depth() > 0)
+        return nullptr;
+    if (cache.epoch != rec->epoch)
+        refresh(cache, rec, ti);
+    if (!cache.bindings)
+        return nullptr;
+    PyTypeObject* tp = Py_TYPE(src);
+    if (tp == cache.last_type) {
+        uint64_t epoch = cache.epoch;
+        bbr_binding* b = cache.last_binding;
+        if (void* p = call_from_python(b, src, convert, keep, ctx)) {
+            if (binding_out)
+                *binding_out = b;
+            return p;
+        }
+        if (rec->epoch != epoch)
+            refresh(cache, rec, ti);
+        if (!cache.bindings)
+            return nullptr;
+    }
+    // Slow path: a foreign from_python may run Python code that changes the
+    // tables, so walk a copy and stop using it if the epoch moves.
+    std::vector<bbr_binding*> snapshot(*cache.bindings);
+    uint64_t epoch = rec->epoch;
+    for (bbr_binding* b : snapshot) {
+        if (rec->epoch != epoch && !rec->announced.count(b))
+            continue; // removed meanwhile: never touch it
+        if (void* p = call_from_python(b, src, convert, keep, ctx)) {
+            if (cache.epoch != rec->epoch)
+                refresh(cache, rec, ti);
+            cache.last_type = tp;
+            cache.last_binding = b;
+            if (binding_out)
+                *binding_out = b;
+            return p;
+        }
+    }
+    return nullptr;
+}
+
+// The first compatible foreign binding of `ti` (for returns), or nullptr.
+inline bbr_binding* first_foreign(framework_record* rec, import_cache& cache,
+                                  const std::type_info& ti) {
+    if (!rec)
+        return nullptr;
+    if (cache.epoch != rec->epoch)
+        refresh(cache, rec, ti);
+    return cache.bindings && !cache.bindings->empty() ? cache.bindings->front() : nullptr;
+}
+
+// ---------------------------------------------------------------------------
+// Keep-alive: ask the owner; if it says "do it yourself", use a weakref on
+// the nurse whose callback releases the payload.
+// ---------------------------------------------------------------------------
+struct kept_payload {
+    void* payload;
+    void (*cb)(void*) noexcept;
+    PyObject* weakref; // strong reference to the weakref itself, dropped in the callback
+};
+
+inline void release_payload(void* p, void (*cb)(void*) noexcept) noexcept {
+    if (cb)
+        cb(p);
+    else
+        Py_DECREF(static_cast<PyObject*>(p));
+}
+
+inline void kept_payload_capsule_destructor(PyObject* capsule) noexcept {
+    auto* k = static_cast<kept_payload*>(PyCapsule_GetPointer(capsule, "bindbridge_kept_payload"));
+    if (!k) {
+        PyErr_WriteUnraisable(capsule);
+        return;
+    }
+    delete k;
+}
+
+inline PyObject* kept_payload_weakref_callback(PyObject* self, PyObject*) noexcept {
+    auto* k = static_cast<kept_payload*>(PyCapsule_GetPointer(self, "bindbridge_kept_payload"));
+    if (!k)
+        return nullptr;
+    PyObject* wr = k->weakref;
+    k->weakref = nullptr;
+    void* payload = k->payload;
+    k->payload = nullptr;
+    if (payload)
+        release_payload(payload, k->cb);
+    Py_XDECREF(wr);
+    Py_RETURN_NONE;
+}
+
+inline PyMethodDef* kept_payload_method() noexcept {
+    static PyMethodDef def = {"bindbridge_keep_alive",
+                              reinterpret_cast<PyCFunction>(
+                                  reinterpret_cast<void (*)(void)>(kept_payload_weakref_callback)),
+                              METH_O, nullptr};
+    return &def;
+}
+
+// Keeps `payload` alive (a new reference if cb is null) until `nurse` dies,
+// by weakref.  0 on success, -1 with a Python error set.
+inline int weakref_keep_alive(PyObject* nurse, void* payload, void (*cb)(void*) noexcept) {
+    kept_payload* k = new (std::nothrow) kept_payload{payload, cb, nullptr};
+    if (!k) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    PyObject* capsule = PyCapsule_New(k, "bindbridge_kept_payload", kept_payload_capsule_destructor);
+    if (!capsule) {
+        delete k;
+        return -1;
+    }
+    PyObject* func = PyCFunction_New(kept_payload_method(), capsule);
+    Py_DECREF(capsule);
+    if (!func)
+        return -1;
+    PyObject* wr = PyWeakref_NewRef(nurse, func);
+    Py_DECREF(func);
+    if (!wr)
+        return -1;
+    if (!cb)
+        Py_INCREF(static_cast<PyObject*>(payload));
+    k->weakref = wr; // kept until the callback runs
+    return 0;
+}
+
+// The owner's keep_alive, then the weakref fallback.  0 or -1 (error set).
+inline int keep_alive(bbr_binding* owner_binding, PyObject* nurse, void* payload,
+                      void (*cb)(void*) noexcept) {
+    if (owner_binding->framework->keep_alive(nurse, payload, cb))
+        return 0;
+    if (PyErr_Occurred())
+        PyErr_Clear();
+    return weakref_keep_alive(nurse, payload, cb);
+}
+
+// ---------------------------------------------------------------------------
+// Returns: hand a C++ object to a foreign owner.
+// ---------------------------------------------------------------------------
+
+// New reference, or nullptr with a Python error set.
+inline PyObject* foreign_to_python(bbr_binding* b, const void* cobj, bbr_rv_policy rvp,
+                                   bool* is_new = nullptr) {
+    bbr_to_python_feedback fb{0, 0};
+    PyObject* r = b->framework->to_python(b, const_cast<void*>(cobj), rvp, &fb);
+    if (!r && !PyErr_Occurred() && rvp != BBR_RV_NONE)
+        PyErr_Format(PyExc_TypeError, "bindbridge: %s (framework %s) could not convert a C++ %s "
+                     "to Python", b->pytype->tp_name, b->framework->name,
+                     b->source_name ? b->source_name : "object");
+    if (is_new)
+        *is_new = fb.is_new != 0;
+    return r;
+}
+
+// shared_ptr<T> into a foreign owner: wrap the pointer (share_ownership),
+// then make the new wrapper keep a copy of the shared_ptr alive.
+template <typename T>
+PyObject* foreign_share(bbr_binding* b, const std::shared_ptr<T>& sp) {
+    if (!sp)
+        Py_RETURN_NONE;
+    bool is_new = false;
+    PyObject* obj = foreign_to_python(b, static_cast<const void*>(sp.get()), BBR_RV_SHARE_OWNERSHIP,
+                                      &is_new);
+    if (!obj || !is_new)
+        return obj;
+    auto* holder = new (std::nothrow) std::shared_ptr<T>(sp);
+    if (!holder) {
+        Py_DECREF(obj);
+        return PyErr_NoMemory();
+    }
+    void (*drop)(void*) noexcept = [](void* p) noexcept {
+        delete static_cast<std::shared_ptr<T>*>(p);
+    };
+    if (keep_alive(b, obj, holder, drop) != 0) {
+        delete holder;
+        Py_DECREF(obj);
+        return nullptr;
+    }
+    return obj;
+}
+
+// A shared_ptr<T> for a foreign object: aliases the C++ object and keeps
+// the Python owner alive (the GIL is taken to release it).
+struct py_owner_release {
+    PyObject* owner;
+    template <typename T>
+    void operator()(T*) const noexcept {
+        if (!Py_IsInitialized())
+            return; // after finalisation: nothing left to release
+        PyGILState_STATE st = PyGILState_Ensure();
+        Py_DECREF(owner);
+        PyGILState_Release(st);
+    }
+};
+
+template <typename T>
+std::shared_ptr<T> shared_from_foreign(T* ptr, PyObject* owner) {
+    Py_INCREF(owner);
+    try {
+        return std::shared_ptr<T>(ptr, py_owner_release{owner});
+    } catch (...) {
+        Py_DECREF(owner);
+        throw;
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Exceptions: ask the other C++ frameworks, in join order.  True if one
+// translated (Python error set); *eptr may have been replaced.
+// ---------------------------------------------------------------------------
+inline bool translate_with_foreign(framework_record* rec, std::exception_ptr& eptr) noexcept {
+    if (!rec || serving_depth() > 0)
+        return false;
+    std::vector<bbr_framework*> others;
+    try {
+        others = rec->others;
+    } catch (...) {
+        return false;
+    }
+    for (bbr_framework* other : others) {
+        if (other->abi_lang != BBR_ABI_LANG_CPP || !other->translate_exception ||
+            !other->abi_extra || std::strcmp(other->abi_extra, rec->fw.abi_extra) != 0)
+            continue;
+        if (other->translate_exception(&eptr))
+            return true;
+    }
+    return false;
+}
+
+// Free a binding we allocated with new (and its strdup'ed name).
+inline void free_binding(bbr_binding* b) noexcept {
+    std::free(const_cast<char*>(b->source_name));
+    delete b;
+}
+
+inline char* dup_cstr(const std::string& s) noexcept {
+    char* p = static_cast<char*>(std::malloc(s.size() + 1));
+    if (p)
+        std::memcpy(p, s.c_str(), s.size() + 1);
+    return p;
+}
+
+// Publishes `pytype` with `native` as one of the record's bindings; the
+// adapter's context is stored in binding->context.  Exporting a type that
+// already carries our binding is a no-op.  0, or -1 with an error set.
+inline int publish(framework_record* rec, PyTypeObject* pytype, const std::type_info* native,
+                   void* context) {
+    auto it = rec->local_by_type.find(pytype);
+    if (it != rec->local_by_type.end()) {
+        // Still ours?  (del T.__pymetabind_binding__ removes it through the
+        // registry, which also erases it from local_by_type.)
+        return 0;
+    }
+    bbr_binding* b = new (std::nothrow) bbr_binding();
+    if (!b) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    b->framework = &rec->fw;
+    b->pytype = pytype;
+    b->native_type = native;
+    b->source_name = native ? dup_cstr(source_name_of(*native)) : dup_cstr(pytype->tp_name);
+    b->context = context;
+    if (!b->source_name) {
+        delete b;
+        PyErr_NoMemory();
+        return -1;
+    }
+    try {
+        rec->local_by_type[pytype] = b;
+    } catch (...) {
+        free_binding(b);
+        PyErr_NoMemory();
+        return -1;
+    }
+    if (bbr_add_binding_ex(b, 0, 0) != 0) {
+        // free_local_binding ran; forget it.
+        rec->local_by_type.erase(pytype);
+        if (PyErr_Occurred()) {
+            PyObject *t, *v, *tb;
+            PyErr_Fetch(&t, &v, &tb);
+            PyErr_Format(PyExc_TypeError, "bindbridge: cannot export %s (framework %s): %S",
+                         pytype->tp_name, rec->name.c_str(), v ? v : Py_None);
+            Py_XDECREF(t);
+            Py_XDECREF(v);
+            Py_XDECREF(tb);
+        }
+        return -1;
+    }
+    return 0;
+}
+
+} // namespace detail
+} // namespace bindbridge
+
+#endif // BINDBRIDGE_RUNTIME_RUNTIME_H

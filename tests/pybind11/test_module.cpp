@@ -1,0 +1,75 @@
+// tests/pybind11/test_module.cpp: bb_pybind11, the pybind11 side of the adapter tests (one module, many features).
+//
+// Binds and exports Toy (export_type) and Both (export_all), registers
+// ToyError; imports Pet (bound only by the nanobind module), bbt_point (the
+// C-API framework) and Both (bound here too: native first).
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <bindbridge/pybind11.h>
+
+#include "../common/types.h"
+
+BINDBRIDGE_PYBIND11_IMPORT_AS(Pet, "bb_nanobind.Pet")
+BINDBRIDGE_PYBIND11_IMPORT(bbt_point)
+BINDBRIDGE_PYBIND11_IMPORT(Both)
+BINDBRIDGE_PYBIND11_IMPORT(Toy)
+
+namespace py = pybind11;
+
+// Holds a foreign Pet by value; its accessor returns it with reference_internal.
+struct PetHouse {
+    Pet resident{"Resident", "zzz"};
+};
+
+template <typename T>
+void bind_features(py::module_& m, const std::string& prefix) {
+    using F = feature_set<T>;
+    auto name = [&](const char* n) { return (prefix + "_" + n); };
+    m.def(name("describe").c_str(), &F::describe);
+    m.def(name("rename").c_str(), &F::rename);
+    m.def(name("name_or_none").c_str(), &F::name_or_none, py::arg("obj").none(true));
+    m.def(name("by_value").c_str(), &F::by_value);
+    m.def(name("clone").c_str(), &F::clone);
+    m.def(name("make_owned").c_str(), &F::make_owned, py::return_value_policy::take_ownership);
+    m.def(name("favourite").c_str(), &F::favourite, py::return_value_policy::reference);
+    m.def(name("favourite_copy").c_str(), [] { return F::favourite(); });
+    m.def(name("echo").c_str(), &F::echo, py::return_value_policy::reference);
+    m.def(name("share").c_str(), &F::share);
+    m.def(name("keep").c_str(), &F::keep);
+    m.def(name("kept_name").c_str(), &F::kept_name);
+    m.def(name("release_kept").c_str(), &F::release_kept);
+    m.def(name("make_shared").c_str(), &F::make_shared);
+    m.def(name("take_unique").c_str(), &F::take_unique);
+    m.def(name("overload").c_str(), &F::overload_unique);
+    m.def(name("overload").c_str(), &F::overload_ref);
+}
+
+PYBIND11_MODULE(bb_pybind11, m) {
+    py::class_<Toy, std::shared_ptr<Toy>>(m, "Toy")
+        .def(py::init<std::string>())
+        .def_readwrite("name", &Toy::name)
+        .def_readwrite("squeaks", &Toy::squeaks);
+    py::class_<Both>(m, "Both").def(py::init<std::string>()).def_readwrite("name", &Both::name);
+    py::class_<PetHouse>(m, "PetHouse")
+        .def(py::init<>())
+        .def("resident", [](PetHouse& h) -> Pet& { return h.resident; },
+             py::return_value_policy::reference_internal);
+    py::register_exception<ToyError>(m, "ToyError");
+
+    bindbridge::export_type<Toy>(m);
+    m.attr("exported_by_export_all") = bindbridge::export_all(m);
+
+    bind_features<Pet>(m, "pet");
+    bind_features<Toy>(m, "toy");
+    bind_features<Both>(m, "both");
+
+    m.def("point_sum", [](const bbt_point& p) { return p.x + p.y; });
+    m.def("point_scale", [](bbt_point& p, double k) { p.x *= k; p.y *= k; });
+    m.def("point_make", [](double x, double y) { return bbt_point{x, y}; });
+
+    m.def("raise_toy_error", [](const std::string& what) { throw ToyError(what); });
+    m.def("raise_pet_error", [](const std::string& what) { throw PetError(what); });
+    m.def("speak", [](const Pet& p) { return p.speak(); });
+    m.def("framework", [] { return "pybind11"; });
+}
