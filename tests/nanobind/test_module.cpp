@@ -1,8 +1,72 @@
-// placeholder, replaced by the nanobind adapter tests
+// tests/nanobind/test_module.cpp: bb_nanobind, the nanobind side of the adapter tests (one module, many features).
+//
+// Binds and exports Pet (export_type) and Both (export_all), registers
+// PetError; imports Toy (bound only by the pybind11 module), bbt_point (the
+// C-API framework) and Both (bound here too: native first).
 #include <nanobind/nanobind.h>
 #include <nanobind/stl/string.h>
+#include <nanobind/stl/unique_ptr.h>
+
+#include <bindbridge/nanobind.h>
+
 #include "../common/types.h"
+
+BINDBRIDGE_NANOBIND_IMPORT_AS(Toy, "bb_pybind11.Toy")
+BINDBRIDGE_NANOBIND_IMPORT(bbt_point)
+BINDBRIDGE_NANOBIND_IMPORT(Both)
+BINDBRIDGE_NANOBIND_IMPORT(Pet)
+
 namespace nb = nanobind;
+using namespace nb::literals;
+
+template <typename T>
+void bind_features(nb::module_& m, const std::string& prefix) {
+    using F = feature_set<T>;
+    auto name = [&](const char* n) { return prefix + "_" + n; };
+    // nanobind keeps the name pointer: give it static storage.
+    auto keep = [](std::string s) { return (new std::string(std::move(s)))->c_str(); };
+    m.def(keep(name("describe")), &F::describe);
+    m.def(keep(name("rename")), &F::rename);
+    m.def(keep(name("name_or_none")), &F::name_or_none, "obj"_a.none());
+    m.def(keep(name("by_value")), &F::by_value);
+    m.def(keep(name("clone")), &F::clone);
+    m.def(keep(name("make_owned")), &F::make_owned, nb::rv_policy::take_ownership);
+    m.def(keep(name("favourite")), &F::favourite, nb::rv_policy::reference);
+    m.def(keep(name("favourite_copy")), [] { return F::favourite(); });
+    m.def(keep(name("echo")), &F::echo, nb::rv_policy::reference);
+    m.def(keep(name("share")), &F::share);
+    m.def(keep(name("keep")), &F::keep);
+    m.def(keep(name("kept_name")), &F::kept_name);
+    m.def(keep(name("release_kept")), &F::release_kept);
+    m.def(keep(name("make_shared")), &F::make_shared);
+    m.def(keep(name("take_unique")), &F::take_unique);
+    m.def(keep(name("overload")), &F::overload_unique);
+    m.def(keep(name("overload")), &F::overload_ref);
+}
+
 NB_MODULE(bb_nanobind, m) {
-    nb::class_<Pet>(m, "Pet").def(nb::init<std::string, std::string>()).def_rw("name", &Pet::name);
+    nb::class_<Pet>(m, "Pet")
+        .def(nb::init<std::string, std::string>(), "name"_a, "sound"_a = "hello")
+        .def_rw("name", &Pet::name)
+        .def_rw("sound", &Pet::sound)
+        .def("speak", &Pet::speak);
+    nb::class_<Both>(m, "Both").def(nb::init<std::string>()).def_rw("name", &Both::name);
+    nb::exception<PetError>(m, "PetError");
+
+    bindbridge::export_type<Pet>(m);
+    m.attr("exported_by_export_all") = bindbridge::export_all(m);
+    m.def("reexport", [](nb::module_ mod) { bindbridge::export_type<Pet>(mod); },
+          "module"_a = m);
+
+    bind_features<Pet>(m, "pet");
+    bind_features<Toy>(m, "toy");
+    bind_features<Both>(m, "both");
+
+    m.def("point_sum", [](const bbt_point& p) { return p.x + p.y; });
+    m.def("point_scale", [](bbt_point& p, double k) { p.x *= k; p.y *= k; });
+    m.def("point_make", [](double x, double y) { return bbt_point{x, y}; });
+
+    m.def("raise_pet_error", [](const std::string& what) { throw PetError(what); });
+    m.def("raise_toy_error", [](const std::string& what) { throw ToyError(what); });
+    m.def("framework", [] { return "nanobind"; });
 }

@@ -56,9 +56,16 @@ PYBIND11_MODULE(bb_pybind11, m) {
         .def("resident", [](PetHouse& h) -> Pet& { return h.resident; },
              py::return_value_policy::reference_internal);
     py::register_exception<ToyError>(m, "ToyError");
+    // bbt_point bound here as well as by the C-API framework: native first.
+    py::class_<bbt_point>(m, "PbPoint")
+        .def(py::init([](double x, double y) { return bbt_point{x, y}; }))
+        .def_readwrite("x", &bbt_point::x)
+        .def_readwrite("y", &bbt_point::y);
 
     bindbridge::export_type<Toy>(m);
+    bindbridge::export_type<bbt_point>(m);
     m.attr("exported_by_export_all") = bindbridge::export_all(m);
+    m.def("reexport", [m]() { bindbridge::export_type<Toy>(m); });
 
     bind_features<Pet>(m, "pet");
     bind_features<Toy>(m, "toy");

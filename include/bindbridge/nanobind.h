@@ -1,0 +1,76 @@
+// include/bindbridge/nanobind.h: the bindbridge adapter for nanobind modules (include after nanobind).
+//
+//   #include <nanobind/nanobind.h>
+//   #include <bindbridge/nanobind.h>
+//
+//   BINDBRIDGE_NANOBIND_IMPORT(Toy)       // at global scope: Toy may come from any framework
+//
+//   NB_MODULE(pets, m) {
+//       nb::class_<Pet>(m, "Pet") ...;
+//       bindbridge::export_type<Pet>(m);  // publish one type
+//       bindbridge::export_all(m);        // or every nanobind type bound in m so far
+//   }
+//
+// Export publishes nanobind types on the pymetabind registry and serves
+// them to other frameworks.  Import (the macro) specialises nanobind's
+// type_caster<T> and type_caster<std::shared_ptr<T>>: nanobind's own load
+// first, then foreign bindings in import order, zero-copy.
+#ifndef BINDBRIDGE_NANOBIND_H
+#define BINDBRIDGE_NANOBIND_H
+
+#if !defined(NB_VERSION_MAJOR)
+#  error "bindbridge/nanobind.h: include <nanobind/nanobind.h> first"
+#endif
+
+#include "nanobind/adapter.h"
+
+namespace bindbridge {
+
+// Publishes the nanobind binding of T on the registry (nanobind copies and
+// moves generically, so no per-type registration is needed).  Exporting
+// twice is harmless.  Throws nanobind::python_error / nanobind::type_error.
+template <typename T>
+void export_type(nanobind::module_& m) {
+    detail::nanobind_impl::export_one(m, typeid(T));
+}
+
+// Publishes every nanobind type found in the module's namespace; returns
+// how many it published.
+inline size_t export_all(nanobind::module_& m) { return detail::nanobind_impl::export_module(m); }
+
+} // namespace bindbridge
+
+#define BINDBRIDGE_NANOBIND_IMPORT(T)                                                         \
+    namespace nanobind {                                                                      \
+    namespace detail {                                                                        \
+    template <>                                                                               \
+    struct type_caster<T> : ::bindbridge::detail::nanobind_impl::caster<T> {};                \
+    template <>                                                                               \
+    struct type_caster<std::shared_ptr<T>>                                                    \
+        : ::bindbridge::detail::nanobind_impl::shared_caster<T> {};                           \
+    }                                                                                         \
+    }
+
+// The same, naming the type in signatures by its Python name ("pets.Pet")
+// when this module does not bind it itself.
+#define BINDBRIDGE_NANOBIND_IMPORT_AS(T, PYNAME)                                              \
+    namespace nanobind {                                                                      \
+    namespace detail {                                                                        \
+    template <>                                                                               \
+    struct type_caster<T> : ::bindbridge::detail::nanobind_impl::caster<T> {                  \
+        static constexpr auto Name = const_name(PYNAME);                                      \
+    };                                                                                        \
+    template <>                                                                               \
+    struct type_caster<std::shared_ptr<T>>                                                    \
+        : ::bindbridge::detail::nanobind_impl::shared_caster<T> {                             \
+        static constexpr auto Name = const_name(PYNAME);                                      \
+    };                                                                                        \
+    }                                                                                         \
+    }
+
+#if !defined(BINDBRIDGE_IMPORT)
+#  define BINDBRIDGE_IMPORT(T) BINDBRIDGE_NANOBIND_IMPORT(T)
+#  define BINDBRIDGE_IMPORT_AS(T, PYNAME) BINDBRIDGE_NANOBIND_IMPORT_AS(T, PYNAME)
+#endif
+
+#endif // BINDBRIDGE_NANOBIND_H

@@ -1,0 +1,462 @@
+// include/bindbridge/nanobind/adapter.h: nanobind adapter internals (detail::nanobind_impl), not API.
+//
+// One framework record per nanobind domain (identified by the domain's
+// internals pointer), kept in the interpreter dict.  Serving goes through
+// nanobind's own slots (nb_type_get / nb_type_put / keep_alive); exception
+// translation runs nanobind's translator chain through a hidden function.
+// The import caster consults foreign bindings after nanobind's own.
+#ifndef BINDBRIDGE_NANOBIND_ADAPTER_H
+#define BINDBRIDGE_NANOBIND_ADAPTER_H
+
+#include <nanobind/stl/shared_ptr.h>
+
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <type_traits>
+#include <typeinfo>
+
+#include "../runtime/runtime.h"
+
+#if NB_VERSION_MAJOR != 3 || NB_VERSION_MINOR != 1
+#  error "bindbridge/nanobind.h supports nanobind 3.1.x in this release (other versions: see the version-breadth issue)"
+#endif
+#if defined(Py_LIMITED_API)
+#  error "bindbridge/nanobind.h does not support nanobind's stable-ABI builds yet"
+#endif
+
+namespace bindbridge {
+namespace detail {
+namespace nanobind_impl {
+
+namespace nb = ::nanobind;
+using nb_flags = uint32_t;
+
+struct tag {};
+
+// Adapter state kept in framework_record::adapter.
+struct adapter_state {
+    // nanobind function that rethrows the exception being served; its
+    // dispatcher then runs the domain's translators.  Borrowed: owned by
+    // the module it was stored on, cleared at interpreter exit.
+    PyObject* rethrow = nullptr;
+};
+
+inline std::string domain_key() {
+    char buf[64];
+    std::snprintf(buf, sizeof(buf), "%p", static_cast<void*>(NB_CTX));
+    return "__bindbridge_record_v" + std::to_string(record_layout_version) + "_nanobind_" + buf;
+}
+
+inline std::exception_ptr*& served_exception() noexcept {
+    static thread_local std::exception_ptr* e = nullptr;
+    return e;
+}
+
+// ---------------------------------------------------------------------------
+// Serving.
+// ---------------------------------------------------------------------------
+inline void* serve_from_python(bbr_binding* binding, PyObject* obj, uint8_t convert,
+                               keep_referenced_fn keep, void* ctx) noexcept {
+    auto* ti = static_cast<const std::type_info*>(binding->native_type);
+    serving_guard guard;
+    void* out = nullptr;
+    bool ok;
+    if (convert && keep) {
+        nb::detail::cleanup_list cleanup(nullptr, NB_CTX);
+        ok = NB_CALL(nb_type_get)(NB_CTX, ti, obj, (nb_flags) nb::detail::cast_flags::convert,
+                                  &cleanup, &out);
+        // Entry 0 is 'self' (null here); the rest are temporaries: the
+        // caller keeps its own references, we drop ours.
+        for (size_t i = 1; i < cleanup.size(); ++i)
+            if (ok)
+                keep(ctx, cleanup[i]);
+        cleanup.release();
+    } else {
+        ok = NB_CALL(nb_type_get)(NB_CTX, ti, obj, 0, nullptr, &out);
+    }
+    if (PyErr_Occurred())
+        PyErr_Clear();
+    return ok ? out : nullptr;
+}
+
+inline nb::rv_policy map_policy(bbr_rv_policy rvp) noexcept {
+    switch (rvp) {
+        case BBR_RV_TAKE_OWNERSHIP: return nb::rv_policy::take_ownership;
+        case BBR_RV_COPY: return nb::rv_policy::copy;
+        case BBR_RV_MOVE: return nb::rv_policy::move;
+        case BBR_RV_REFERENCE:
+        case BBR_RV_SHARE_OWNERSHIP: return nb::rv_policy::reference; // keep_alive follows
+        default: return nb::rv_policy::none; // none, or unknown: look up only
+    }
+}
+
+inline PyObject* serve_to_python(bbr_binding* binding, void* cobj, bbr_rv_policy rvp,
+                                 bbr_to_python_feedback* feedback) noexcept {
+    auto* ti = static_cast<const std::type_info*>(binding->native_type);
+    serving_guard guard;
+    feedback->relocate = 0;
+    feedback->is_new = 0;
+    nb::rv_policy policy = map_policy(rvp);
+    bool is_new = false;
+    PyObject* r = NB_CALL(nb_type_put)(NB_CTX, ti, nullptr, cobj, policy, nullptr, &is_new);
+    feedback->is_new = is_new ? 1 : 0;
+    if (!r && policy == nb::rv_policy::none && PyErr_Occurred())
+        PyErr_Clear();
+    return r;
+}
+
+inline int serve_keep_alive(PyObject* nurse, void* payload, void (*cb)(void*) noexcept) noexcept {
+    // nanobind aborts on a nurse it cannot track: only take our instances.
+    if (!NB_CALL(nb_type_check)(NB_CTX, reinterpret_cast<PyObject*>(Py_TYPE(nurse))))
+        return 0;
+    try {
+        if (cb)
+            NB_CALL(keep_alive_ptr)(NB_CTX, nurse, payload, cb);
+        else
+            NB_CALL(keep_alive_py)(NB_CTX, nurse, static_cast<PyObject*>(payload));
+        return 1;
+    } catch (...) {
+    }
+    if (PyErr_Occurred())
+        PyErr_Clear();
+    return 0;
+}
+
+// Only nanobind's own exceptions (python_error, builtin_exception) and
+// those its registered translators turn into a non-builtin Python
+// exception type count as translated: nanobind's default translator maps
+// any std::exception to a builtin, which must not claim foreign exceptions.
+inline int serve_translate_exception(void* eptr_void) noexcept {
+    auto* rec = record_callbacks<tag>::self();
+    auto* st = rec ? static_cast<adapter_state*>(rec->adapter) : nullptr;
+    if (!st || !st->rethrow)
+        return 0;
+    auto& eptr = *static_cast<std::exception_ptr*>(eptr_void);
+    bool nanobind_own = false;
+    try {
+        std::rethrow_exception(eptr);
+    } catch (nb::python_error&) {
+        nanobind_own = true;
+    } catch (nb::builtin_exception&) {
+        nanobind_own = true;
+    } catch (...) {
+    }
+    serving_guard guard;
+    served_exception() = &eptr;
+    PyObject* r = PyObject_CallObject(st->rethrow, nullptr);
+    served_exception() = nullptr;
+    if (r) {
+        Py_DECREF(r);
+        return 0;
+    }
+    PyObject* type = PyErr_Occurred();
+    if (!type)
+        return 0;
+    bool translated = nanobind_own || (PyType_Check(type) &&
+                                       (reinterpret_cast<PyTypeObject*>(type)->tp_flags &
+                                        Py_TPFLAGS_HEAPTYPE));
+    if (!translated)
+        PyErr_Clear();
+    return translated ? 1 : 0;
+}
+
+inline void free_local_binding(bbr_binding* b) noexcept { free_binding(b); }
+
+inline framework_record*& cached_record() noexcept {
+    static framework_record* rec = nullptr;
+    return rec;
+}
+
+inline void translate_foreign_exceptions(const std::exception_ptr& p, void*) {
+    std::exception_ptr e = p;
+    if (translate_with_foreign(cached_record(), e))
+        return;
+    std::rethrow_exception(e);
+}
+
+inline framework_record* domain_record() {
+    framework_record*& rec = cached_record();
+    if (rec)
+        return rec;
+    rec = get_or_create_record<tag>(domain_key(), [](framework_record& r) {
+        r.name = "nanobind " + std::to_string(NB_VERSION_MAJOR) + "." +
+                 std::to_string(NB_VERSION_MINOR) + "." + std::to_string(NB_VERSION_PATCH);
+        if (std::strlen(NB_DOMAIN_STR) != 0)
+            r.name += std::string(" (domain ") + NB_DOMAIN_STR + ")";
+        r.name += std::string(" via bindbridge ") + BINDBRIDGE_VERSION_STRING;
+        r.fw.from_python = serve_from_python;
+        r.fw.to_python = serve_to_python;
+        r.fw.keep_alive = serve_keep_alive;
+        r.fw.translate_exception = serve_translate_exception;
+        r.fw.free_local_binding = free_local_binding;
+        r.adapter = new adapter_state();
+        try {
+            nb::register_exception_translator(translate_foreign_exceptions, nullptr);
+        } catch (nb::python_error& e) {
+            e.restore();
+            return false;
+        }
+        return true;
+    });
+    return rec;
+}
+
+inline framework_record* record_for_import() noexcept {
+    framework_record* rec = cached_record();
+    if (rec)
+        return rec;
+    rec = domain_record();
+    if (!rec)
+        PyErr_Clear();
+    return rec;
+}
+
+// Installs the hidden rethrow function on `m` (once per domain).
+inline void install_rethrow(framework_record* rec, nb::module_& m) {
+    auto* st = static_cast<adapter_state*>(rec->adapter);
+    if (!st || st->rethrow)
+        return;
+    nb::object fn = nb::cpp_function([]() {
+        std::exception_ptr* e = served_exception();
+        if (e && *e)
+            std::rethrow_exception(*e);
+    });
+    m.attr("_bindbridge_rethrow") = fn;
+    st->rethrow = fn.ptr();
+    // Forget it before the module is torn down.
+    nb::module_::import_("atexit").attr("register")(nb::cpp_function([st]() { st->rethrow = nullptr; }));
+}
+
+inline void export_pytype(framework_record* rec, PyTypeObject* tp, const std::type_info* ti) {
+    if (publish(rec, tp, ti, nullptr) != 0)
+        throw nb::python_error();
+}
+
+inline framework_record* record_for_export(nb::module_& m) {
+    framework_record* rec = domain_record();
+    if (!rec)
+        throw nb::python_error();
+    install_rethrow(rec, m);
+    return rec;
+}
+
+inline void export_one(nb::module_& m, const std::type_info& ti) {
+    framework_record* rec = record_for_export(m);
+    PyObject* tp = NB_CALL(nb_type_lookup)(NB_CTX, &ti);
+    if (!tp)
+        throw nb::type_error(("bindbridge.export_type: C++ type " + source_name_of(ti) +
+                              " is not bound by nanobind (bind it with nb::class_ before exporting)")
+                                 .c_str());
+    export_pytype(rec, reinterpret_cast<PyTypeObject*>(tp), NB_CALL(nb_type_info)(tp));
+}
+
+inline size_t export_module(nb::module_& m) {
+    framework_record* rec = record_for_export(m);
+    size_t count = 0;
+    nb::dict d = nb::borrow<nb::dict>(PyModule_GetDict(m.ptr()));
+    for (auto item : d) {
+        PyObject* v = item.second.ptr();
+        if (!PyType_Check(v) || !NB_CALL(nb_type_check)(NB_CTX, v))
+            continue;
+        const std::type_info* ti = NB_CALL(nb_type_info)(v);
+        // Exact binding only (not a Python subclass of one).
+        if (!ti || NB_CALL(nb_type_lookup)(NB_CTX, ti) != v)
+            continue;
+        export_pytype(rec, reinterpret_cast<PyTypeObject*>(v), ti);
+        ++count;
+    }
+    return count;
+}
+
+// ---------------------------------------------------------------------------
+// Import: the caster behind BINDBRIDGE_NANOBIND_IMPORT(T).
+// ---------------------------------------------------------------------------
+template <typename T>
+import_cache& cache_of() noexcept {
+    static import_cache c;
+    return c;
+}
+
+inline void keep_in_cleanup(void* ctx, PyObject* obj) noexcept {
+    Py_INCREF(obj);
+    static_cast<nb::detail::cleanup_list*>(ctx)->append(obj);
+}
+
+inline bbr_rv_policy to_bbr(nb::rv_policy p) noexcept {
+    switch (p) {
+        case nb::rv_policy::take_ownership_v: return BBR_RV_TAKE_OWNERSHIP;
+        case nb::rv_policy::copy_v: return BBR_RV_COPY;
+        case nb::rv_policy::move_v: return BBR_RV_MOVE;
+        case nb::rv_policy::reference_v:
+        case nb::rv_policy::reference_internal_v: return BBR_RV_REFERENCE;
+        default: return BBR_RV_NONE;
+    }
+}
+
+inline bool bound_natively(const std::type_info& ti) noexcept {
+    return NB_CALL(nb_type_lookup)(NB_CTX, &ti) != nullptr;
+}
+
+template <typename T>
+PyObject* cast_foreign(const T* src, nb::rv_policy policy, nb::detail::cleanup_list* cleanup) noexcept {
+    framework_record* rec = record_for_import();
+    bbr_binding* b = first_foreign(rec, cache_of<T>(), typeid(T));
+    if (!b) {
+        PyErr_Format(PyExc_TypeError,
+                     "bindbridge: cannot convert C++ %s to Python: neither nanobind nor any "
+                     "framework on the registry binds it (import the module that exports it)",
+                     source_name_of(typeid(T)).c_str());
+        return nullptr;
+    }
+    if (!src)
+        return nb::none().release().ptr();
+    bbr_rv_policy rvp = to_bbr(policy);
+    bool is_new = false;
+    PyObject* r = foreign_to_python(b, src, rvp, &is_new);
+    if (!r && (rvp == BBR_RV_COPY || rvp == BBR_RV_MOVE)) {
+        PyErr_Clear();
+        T* copy = nullptr;
+        try {
+            copy = rvp == BBR_RV_MOVE ? new T(std::move(*const_cast<T*>(src))) : new T(*src);
+        } catch (...) {
+            PyErr_SetString(PyExc_MemoryError, "bindbridge: copying the return value failed");
+            return nullptr;
+        }
+        r = foreign_to_python(b, copy, BBR_RV_TAKE_OWNERSHIP, &is_new);
+        if (!r || !is_new)
+            delete copy;
+    }
+    if (r && is_new && policy == nb::rv_policy::reference_internal && cleanup && cleanup->self()) {
+        if (keep_alive(b, r, cleanup->self(), nullptr) != 0) {
+            Py_DECREF(r);
+            return nullptr;
+        }
+    }
+    return r;
+}
+
+template <typename T>
+struct caster : nb::detail::type_caster_base<T> {
+    using base = nb::detail::type_caster_base<T>;
+    static constexpr auto Name = base::Name;
+
+    bool from_python(nb::handle src, nb_flags flags, nb::detail::cleanup_list* cleanup) noexcept {
+        PyObject* o = src.ptr();
+        PyTypeObject* tp = Py_TYPE(o);
+        import_cache& cache = cache_of<T>();
+        // nanobind's unique_ptr caster asks with no cleanup list and no
+        // 'manual' flag, then takes ownership from the instance: only our
+        // own instances may pass there.
+        const bool foreign_ok =
+            cleanup != nullptr || (flags & (nb_flags) nb::detail::cast_flags::manual);
+        const bool convert = (flags & (nb_flags) nb::detail::cast_flags::convert) != 0;
+        if (foreign_ok && tp == cache.last_type) {
+            if (void* p = load_foreign(record_for_import(), cache, typeid(T), o, convert,
+                                       cleanup ? keep_in_cleanup : nullptr, cleanup)) {
+                ptr = static_cast<T*>(p);
+                return true;
+            }
+        }
+        void* out = nullptr;
+        if (NB_CALL(nb_type_get)(NB_CTX_C(cleanup), &typeid(T), o, flags, cleanup, &out)) {
+            ptr = static_cast<T*>(out);
+            return true;
+        }
+        if (o == Py_None) {
+            // As nanobind's own casters: None is nullptr; the dispatcher
+            // refuses it where a reference or value is required.
+            ptr = nullptr;
+            return true;
+        }
+        if (!foreign_ok)
+            return false;
+        if (void* p = load_foreign(record_for_import(), cache, typeid(T), o, convert,
+                                   cleanup ? keep_in_cleanup : nullptr, cleanup)) {
+            ptr = static_cast<T*>(p);
+            return true;
+        }
+        return false;
+    }
+
+    template <typename U>
+    static nb::handle from_cpp(U&& value, nb::rv_policy policy, nb::detail::cleanup_list* cleanup) noexcept {
+        if (bound_natively(typeid(T)))
+            return base::from_cpp(std::forward<U>(value), policy, cleanup);
+        const T* p;
+        if constexpr (std::is_pointer_v<std::remove_reference_t<U>>)
+            p = value;
+        else
+            p = std::addressof(value);
+        policy = nb::detail::infer_policy<U>(policy);
+        return cast_foreign<T>(p, policy, cleanup);
+    }
+
+    template <typename T_>
+    bool can_cast() const noexcept {
+        return std::is_pointer_v<T_> || ptr != nullptr;
+    }
+
+    operator T*() { return ptr; }
+    operator T&() { return *ptr; }
+    operator T&&() { return (T&&) *ptr; }
+
+private:
+    T* ptr = nullptr;
+};
+
+template <typename T>
+struct shared_caster {
+    using Value = std::shared_ptr<T>;
+    static constexpr auto Name = nb::detail::make_caster<T>::Name;
+    static constexpr bool IsClass = true;
+    template <typename T_> using Cast = Value;
+
+    Value value;
+
+    bool from_python(nb::handle src, nb_flags flags, nb::detail::cleanup_list* cleanup) noexcept {
+        // No implicit conversions: a pointer into a temporary must not be
+        // held by a shared_ptr beyond the call.
+        flags &= ~(nb_flags) nb::detail::cast_flags::convert;
+        caster<T> c;
+        if (!c.from_python(src, flags, cleanup))
+            return false;
+        T* p = c.operator T*();
+        value = std::static_pointer_cast<T>(
+            nb::detail::shared_from_python(static_cast<void*>(p), src));
+        return true;
+    }
+
+    static nb::handle from_cpp(const Value& v, nb::rv_policy, nb::detail::cleanup_list* cleanup) noexcept {
+        if (!v)
+            return nb::none().release();
+        if (bound_natively(typeid(T))) {
+            bool is_new = false;
+            nb::handle r = NB_CALL(nb_type_put)(NB_CTX_C(cleanup), &typeid(T), nullptr,
+                                                const_cast<void*>(static_cast<const void*>(v.get())),
+                                                nb::rv_policy::reference, cleanup, &is_new);
+            if (r.is_valid() && is_new)
+                nb::detail::shared_from_cpp(
+                    std::static_pointer_cast<void>(std::const_pointer_cast<std::remove_const_t<T>>(v)),
+                    r.ptr());
+            return r;
+        }
+        framework_record* rec = record_for_import();
+        bbr_binding* b = first_foreign(rec, cache_of<T>(), typeid(T));
+        if (!b)
+            return cast_foreign<T>(v.get(), nb::rv_policy::reference, cleanup);
+        return foreign_share(b, v);
+    }
+
+    template <typename T_>
+    bool can_cast() const noexcept {
+        return true;
+    }
+    explicit operator Value() { return std::move(value); }
+};
+
+} // namespace nanobind_impl
+} // namespace detail
+} // namespace bindbridge
+
+#endif // BINDBRIDGE_NANOBIND_ADAPTER_H

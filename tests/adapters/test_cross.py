@@ -1,0 +1,184 @@
+"""tests/adapters/test_cross.py: pybind11 3.1 <-> nanobind 3.1, every row of the feature table, both directions.
+
+Direction "nb->pb": bb_nanobind owns Pet, bb_pybind11 imports it (pet_*).
+Direction "pb->nb": bb_pybind11 owns Toy, bb_nanobind imports it (toy_*).
+"""
+
+from __future__ import annotations
+
+import gc
+import weakref
+
+import pytest
+
+import bb_nanobind as nbm
+import bb_pybind11 as pbm
+
+DIRECTIONS = {
+    "nb->pb": dict(owner=nbm, user=pbm, cls=nbm.Pet, prefix="pet", error="PetError"),
+    "pb->nb": dict(owner=pbm, user=nbm, cls=pbm.Toy, prefix="toy", error="ToyError"),
+}
+
+
+class Side:
+    def __init__(self, owner, user, cls, prefix, error):
+        self.owner, self.user, self.cls, self.prefix, self.error = owner, user, cls, prefix, error
+
+    def fn(self, name):
+        return getattr(self.user, "%s_%s" % (self.prefix, name))
+
+    def make(self, name):
+        return self.cls(name)
+
+
+@pytest.fixture(params=list(DIRECTIONS), ids=list(DIRECTIONS))
+def side(request):
+    return Side(**DIRECTIONS[request.param])
+
+
+def test_const_ref_argument(side):
+    assert side.fn("describe")(side.make("rex")) == "described rex"
+
+
+def test_mutable_ref_is_zero_copy(side):
+    obj = side.make("rex")
+    side.fn("rename")(obj, "max")
+    assert obj.name == "max"
+
+
+def test_pointer_argument_and_none(side):
+    assert side.fn("name_or_none")(side.make("rex")) == "rex"
+    assert side.fn("name_or_none")(None) == "<null>"
+
+
+def test_by_value_argument(side):
+    assert side.fn("by_value")(side.make("rex")) == "by value rex"
+
+
+def test_return_by_value_is_owner_type(side):
+    r = side.fn("clone")(side.make("rex"))
+    assert type(r) is side.cls and r.name == "rex (clone)"
+
+
+def test_return_take_ownership(side):
+    r = side.fn("make_owned")("fresh")
+    assert type(r) is side.cls and r.name == "fresh"
+    del r
+    gc.collect()
+
+
+def test_return_reference_keeps_identity(side):
+    a = side.fn("favourite")()
+    b = side.fn("favourite")()
+    assert type(a) is side.cls and a is b
+    a.name = "fav"
+    assert side.fn("favourite")().name == "fav"
+
+
+def test_return_copy_is_new_each_time(side):
+    side.fn("favourite")().name = "orig"
+    c1, c2 = side.fn("favourite_copy")(), side.fn("favourite_copy")()
+    assert c1 is not c2 and c1.name == c2.name == "orig"
+    c1.name = "changed"
+    assert side.fn("favourite")().name == "orig"
+
+
+def test_existing_wrapper_returned_as_itself(side):
+    obj = side.make("rex")
+    assert side.fn("echo")(obj) is obj
+
+
+def test_shared_ptr_argument_keeps_owner_alive(side):
+    obj = side.make("kept")
+    alive = weakref.ref(obj) if _weakrefable(obj) else None
+    assert side.fn("share")(obj) >= 1
+    i = side.fn("keep")(obj)
+    del obj
+    gc.collect()
+    assert side.fn("kept_name")(i) == "kept"
+    if alive is not None:
+        assert alive() is not None  # the shared_ptr holds the Python owner
+    side.fn("release_kept")()
+    gc.collect()
+    if alive is not None:
+        assert alive() is None
+
+
+def test_shared_ptr_return(side):
+    r = side.fn("make_shared")("shared")
+    assert type(r) is side.cls and r.name == "shared"
+    del r
+    gc.collect()
+
+
+def test_unique_ptr_refused_cleanly(side):
+    with pytest.raises(TypeError):
+        side.fn("take_unique")(side.make("rex"))
+
+
+def test_unique_ptr_overload_falls_through_to_const_ref(side):
+    assert side.fn("overload")(side.make("rex")) == "const ref"
+
+
+def test_wrong_type_gives_type_error_naming_function(side):
+    with pytest.raises(TypeError, match="%s_describe" % side.prefix):
+        side.fn("describe")("not a pet")
+    with pytest.raises(TypeError):
+        side.fn("describe")(None)  # None where a reference is required
+
+
+def test_objects_neither_side_converts_give_clean_type_error(side):
+    with pytest.raises(TypeError):
+        side.fn("describe")(side.user.Both("neither"))
+
+
+def test_exception_from_the_other_side_keeps_its_type(side):
+    raiser = getattr(side.user, "raise_%s" % ("pet_error" if side.prefix == "pet" else "toy_error"))
+    with pytest.raises(getattr(side.owner, side.error), match="boom!"):
+        raiser("boom!")
+
+
+def test_native_binding_first_then_foreign(side):
+    # Both is bound by both modules: each takes its own natively and the
+    # other's through the registry.
+    fn = getattr(side.user, "both_describe")
+    assert fn(side.user.Both("mine")) == "described mine"
+    assert fn(side.owner.Both("theirs")) == "described theirs"
+
+
+def test_removed_binding_is_refused_then_reexport(side):
+    obj = side.make("rex")
+    del side.cls.__pymetabind_binding__
+    try:
+        with pytest.raises(TypeError):
+            side.fn("describe")(obj)
+    finally:
+        side.owner.reexport()
+    assert side.fn("describe")(obj) == "described rex"
+
+
+def test_signature_names_python_type():
+    assert "bb_nanobind.Pet" in pbm.pet_describe.__doc__
+    assert "bb_pybind11.Toy" in nbm.toy_describe.__doc__
+
+
+def test_reference_internal_keeps_parent_alive():
+    house = pbm.PetHouse()
+    resident = house.resident()
+    assert type(resident) is nbm.Pet
+    ref = weakref.ref(house)
+    del house
+    gc.collect()
+    assert ref() is not None  # kept alive by the foreign Pet
+    assert resident.name == "Resident"
+    del resident
+    gc.collect()
+    assert ref() is None
+
+
+def _weakrefable(obj):
+    try:
+        weakref.ref(obj)
+        return True
+    except TypeError:
+        return False
