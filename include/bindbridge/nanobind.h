@@ -31,7 +31,9 @@ namespace bindbridge {
 // twice is harmless.  Throws nanobind::python_error / nanobind::type_error.
 template <typename T>
 void export_type(nanobind::module_& m) {
-    detail::nanobind_impl::export_one(m, typeid(T));
+    detail::nanobind_impl::export_one(
+        m, typeid(T),
+        {std::is_copy_constructible<T>::value, std::is_move_constructible<T>::value});
 }
 
 // Publishes every nanobind type found in the module's namespace; returns

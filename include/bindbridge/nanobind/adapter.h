@@ -42,6 +42,14 @@ struct adapter_state {
     PyObject* rethrow = nullptr;
 };
 
+// binding->context of our published types: which by-value policies
+// nanobind may serve (it aborts the process when asked to copy a type that
+// cannot be copied, and export_all does not know the C++ type).
+struct type_context {
+    bool copyable;
+    bool movable;
+};
+
 inline std::string domain_key() {
     char buf[64];
     std::snprintf(buf, sizeof(buf), "%p", static_cast<void*>(NB_CTX));
@@ -98,6 +106,23 @@ inline PyObject* serve_to_python(bbr_binding* binding, void* cobj, bbr_rv_policy
     feedback->relocate = 0;
     feedback->is_new = 0;
     nb::rv_policy policy = map_policy(rvp);
+    auto* tc = static_cast<const type_context*>(binding->context);
+    if ((rvp == BBR_RV_COPY && !tc->copyable) || (rvp == BBR_RV_MOVE && !tc->movable && !tc->copyable)) {
+        // Only an existing wrapper can be returned; the caller may then
+        // hand over a heap copy with take_ownership.
+        PyObject* existing = NB_CALL(nb_type_put)(NB_CTX, ti, nullptr, cobj, nb::rv_policy::none,
+                                                  nullptr, nullptr);
+        if (existing)
+            return existing;
+        PyErr_Format(PyExc_TypeError,
+                     "bindbridge: nanobind type %s cannot %s a C++ %s here (export it with "
+                     "bindbridge::export_type<T> if T is copyable)",
+                     binding->pytype->tp_name, rvp == BBR_RV_COPY ? "copy" : "move",
+                     binding->source_name);
+        return nullptr;
+    }
+    if (rvp == BBR_RV_MOVE && !tc->movable)
+        policy = nb::rv_policy::copy;
     bool is_new = false;
     PyObject* r = NB_CALL(nb_type_put)(NB_CTX, ti, nullptr, cobj, policy, nullptr, &is_new);
     feedback->is_new = is_new ? 1 : 0;
@@ -161,7 +186,10 @@ inline int serve_translate_exception(void* eptr_void) noexcept {
     return translated ? 1 : 0;
 }
 
-inline void free_local_binding(bbr_binding* b) noexcept { free_binding(b); }
+inline void free_local_binding(bbr_binding* b) noexcept {
+    delete static_cast<type_context*>(b->context);
+    free_binding(b);
+}
 
 inline framework_record*& cached_record() noexcept {
     static framework_record* rec = nullptr;
@@ -228,9 +256,19 @@ inline void install_rethrow(framework_record* rec, nb::module_& m) {
     nb::module_::import_("atexit").attr("register")(nb::cpp_function([st]() { st->rethrow = nullptr; }));
 }
 
-inline void export_pytype(framework_record* rec, PyTypeObject* tp, const std::type_info* ti) {
-    if (publish(rec, tp, ti, nullptr) != 0)
-        throw nb::python_error();
+inline void export_pytype(framework_record* rec, PyTypeObject* tp, const std::type_info* ti,
+                          type_context tc) {
+    auto it = rec->local_by_type.find(tp);
+    if (it != rec->local_by_type.end()) {
+        // Already published (maybe by export_all): learn what export_type knows.
+        auto* old = static_cast<type_context*>(it->second->context);
+        old->copyable = old->copyable || tc.copyable;
+        old->movable = old->movable || tc.movable;
+        return;
+    }
+    auto* ctx = new type_context(tc);
+    if (publish(rec, tp, ti, ctx) != 0)
+        throw nb::python_error(); // free_local_binding deleted ctx
 }
 
 inline framework_record* record_for_export(nb::module_& m) {
@@ -241,14 +279,18 @@ inline framework_record* record_for_export(nb::module_& m) {
     return rec;
 }
 
-inline void export_one(nb::module_& m, const std::type_info& ti) {
+inline void export_one(nb::module_& m, const std::type_info& ti, type_context tc) {
     framework_record* rec = record_for_export(m);
     PyObject* tp = NB_CALL(nb_type_lookup)(NB_CTX, &ti);
     if (!tp)
         throw nb::type_error(("bindbridge.export_type: C++ type " + source_name_of(ti) +
                               " is not bound by nanobind (bind it with nb::class_ before exporting)")
                                  .c_str());
-    export_pytype(rec, reinterpret_cast<PyTypeObject*>(tp), NB_CALL(nb_type_info)(tp));
+    if (!NB_CALL(nb_type_check)(NB_CTX, tp))
+        throw nb::type_error(("bindbridge.export_type: " + source_name_of(ti) +
+                              " is not a nanobind class (enums are not exported yet)")
+                                 .c_str());
+    export_pytype(rec, reinterpret_cast<PyTypeObject*>(tp), NB_CALL(nb_type_info)(tp), tc);
 }
 
 inline size_t export_module(nb::module_& m) {
@@ -263,7 +305,7 @@ inline size_t export_module(nb::module_& m) {
         // Exact binding only (not a Python subclass of one).
         if (!ti || NB_CALL(nb_type_lookup)(NB_CTX, ti) != v)
             continue;
-        export_pytype(rec, reinterpret_cast<PyTypeObject*>(v), ti);
+        export_pytype(rec, reinterpret_cast<PyTypeObject*>(v), ti, type_context{false, false});
         ++count;
     }
     return count;
@@ -315,17 +357,7 @@ PyObject* cast_foreign(const T* src, nb::rv_policy policy, nb::detail::cleanup_l
     bool is_new = false;
     PyObject* r = foreign_to_python(b, src, rvp, &is_new);
     if (!r && (rvp == BBR_RV_COPY || rvp == BBR_RV_MOVE)) {
-        PyErr_Clear();
-        T* copy = nullptr;
-        try {
-            copy = rvp == BBR_RV_MOVE ? new T(std::move(*const_cast<T*>(src))) : new T(*src);
-        } catch (...) {
-            PyErr_SetString(PyExc_MemoryError, "bindbridge: copying the return value failed");
-            return nullptr;
-        }
-        r = foreign_to_python(b, copy, BBR_RV_TAKE_OWNERSHIP, &is_new);
-        if (!r || !is_new)
-            delete copy;
+        r = hand_over_copy(b, src, rvp == BBR_RV_MOVE, &is_new);
     }
     if (r && is_new && policy == nb::rv_policy::reference_internal && cleanup && cleanup->self()) {
         if (keep_alive(b, r, cleanup->self(), nullptr) != 0) {

@@ -382,11 +382,7 @@ py::handle cast_foreign(const T* src, py::return_value_policy policy, py::handle
     if (!r && (rvp == BBR_RV_COPY || rvp == BBR_RV_MOVE)) {
         // The owner cannot copy/move (pybind11 types exported without their
         // C++ type): make the copy here and hand it over.
-        PyErr_Clear();
-        T* copy = rvp == BBR_RV_MOVE ? new T(std::move(*const_cast<T*>(src))) : new T(*src);
-        r = foreign_to_python(b, copy, BBR_RV_TAKE_OWNERSHIP, &is_new);
-        if (!r || !is_new)
-            delete copy;
+        r = hand_over_copy(b, src, rvp == BBR_RV_MOVE, &is_new);
     }
     if (r && is_new && policy == py::return_value_policy::reference_internal && parent) {
         if (keep_alive(b, r, parent.ptr(), nullptr) != 0) {

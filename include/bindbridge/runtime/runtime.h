@@ -23,6 +23,7 @@
 #include <exception>
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <typeinfo>
 #include <unordered_map>
 #include <unordered_set>
@@ -448,6 +449,25 @@ inline int keep_alive(bbr_binding* owner_binding, PyObject* nurse, void* payload
 // ---------------------------------------------------------------------------
 // Returns: hand a C++ object to a foreign owner.
 // ---------------------------------------------------------------------------
+template <typename T, typename std::enable_if<std::is_copy_constructible<T>::value, int>::type = 0>
+T* make_copied(const T* src) {
+    return new T(*src);
+}
+template <typename T, typename std::enable_if<!std::is_copy_constructible<T>::value, int>::type = 0>
+T* make_copied(const T*) {
+    return nullptr;
+}
+template <typename T, typename std::enable_if<std::is_move_constructible<T>::value, int>::type = 0>
+T* make_moved(T* src) {
+    return new T(std::move(*src));
+}
+template <typename T, typename std::enable_if<!std::is_move_constructible<T>::value, int>::type = 0>
+T* make_moved(T* src) {
+    return make_copied<T>(src);
+}
+
+// ---------------------------------------------------------------------------
+// ---------------------------------------------------------------------------
 
 // New reference, or nullptr with a Python error set.
 inline PyObject* foreign_to_python(bbr_binding* b, const void* cobj, bbr_rv_policy rvp,
@@ -460,6 +480,29 @@ inline PyObject* foreign_to_python(bbr_binding* b, const void* cobj, bbr_rv_poli
                      b->source_name ? b->source_name : "object");
     if (is_new)
         *is_new = fb.is_new != 0;
+    return r;
+}
+
+// When the owner cannot copy or move (it does not know the C++ type), the
+// importer, who does, makes the copy on the heap and hands it over with
+// take_ownership.  Called with the owner's error set; clears or replaces it.
+template <typename T>
+PyObject* hand_over_copy(bbr_binding* b, const T* src, bool move, bool* is_new) {
+    T* copy = nullptr;
+    try {
+        if (move)
+            copy = make_moved<T>(const_cast<T*>(src));
+        else
+            copy = make_copied<T>(src);
+    } catch (...) {
+        copy = nullptr;
+    }
+    if (!copy)
+        return nullptr; // not copyable/movable here: the owner's error stands
+    PyErr_Clear();
+    PyObject* r = foreign_to_python(b, copy, BBR_RV_TAKE_OWNERSHIP, is_new);
+    if (!r || !*is_new)
+        delete copy;
     return r;
 }
 

@@ -1,0 +1,75 @@
+"""examples/pets/demo.py: a nanobind Pet in pybind11 functions, and the roles swapped.
+
+Run from the build directory of this project (./dev demo does all of it).
+"""
+
+import gc
+import os
+import subprocess
+import sys
+
+sys.path.insert(0, os.environ.get("BINDBRIDGE_DEMO_MODULES", os.getcwd()))
+
+import bindbridge.__main__ as registry_cli  # noqa: E402
+
+
+def show(code, value):
+    print("    >>> %s\n    %r" % (code, value))
+
+
+def tour(pets, groomer, title, owner, user):
+    g = groomer.__name__
+    print("\n%s\n%s" % (title, "=" * len(title)))
+    print("  %s binds Pet and exports it; %s declares Pet and never binds it.\n"
+          % (owner, user))
+    p = pets.Pet("Rex", "woof")
+    show("p = %s.Pet('Rex', 'woof')" % pets.__name__, p)
+    show("%s.groom(p)          # a %s function, a %s object" % (g, user, owner), groomer.groom(p))
+    groomer.teach(p, "WOOF")
+    show("%s.teach(p, 'WOOF'); p.sound   # the same object, no copy" % g, p.sound)
+    c = groomer.clone(p)
+    show("type(%s.clone(p))    # returned by value, as the owner's type" % g, type(c))
+    show("%s.favourite() is %s.favourite()   # a Pet& keeps its identity" % (g, g),
+         groomer.favourite() is groomer.favourite())
+    a = groomer.adopt("Tom")
+    show("%s.adopt('Tom')      # a std::shared_ptr<Pet>, kept alive through Python" % g, a)
+    try:
+        groomer.groom("not a pet")
+    except TypeError as e:
+        print("    >>> %s.groom('not a pet')\n    TypeError: %s" % (g, str(e).splitlines()[0]))
+    try:
+        groomer.inspect(pets.Pet("Mute", ""))
+    except pets.GroomingError as e:
+        print("    >>> %s.inspect(%s.Pet('Mute', ''))   # a C++ exception keeps the owner's type"
+              % (g, pets.__name__))
+        print("    %s.GroomingError: %s" % (pets.__name__, e))
+    del p, c, a
+    gc.collect()
+
+
+part = sys.argv[1] if len(sys.argv) > 1 else "all"
+if part == "1":
+    import pets  # nanobind
+    import groomer  # pybind11
+    tour(pets, groomer, "1. nanobind owns Pet, pybind11 uses it", "nanobind (pets)",
+         "pybind11 (groomer)")
+elif part == "2":
+    import pets11  # pybind11
+    import groomer_nb  # nanobind
+    tour(pets11, groomer_nb, "2. Roles swapped: pybind11 owns Pet, nanobind uses it",
+         "pybind11 (pets11)", "nanobind (groomer_nb)")
+else:
+    # Each direction in a fresh interpreter, as two programs would run.
+    for p in ("1", "2"):
+        sys.stdout.flush()
+        subprocess.run([sys.executable, __file__, p], check=True)
+    print("\n3. All four modules in one interpreter: one C++ Pet, two owners, and")
+    print("   groomer takes either (pybind11's own natively, nanobind's through the registry).")
+    import groomer, groomer_nb, pets, pets11  # noqa: E401,F401
+    show("groomer.groom(pets11.Pet('Bo', 'yip'))   # pybind11 object: native",
+         groomer.groom(pets11.Pet("Bo", "yip")))
+    show("groomer.groom(pets.Pet('Cy', 'hiss'))    # nanobind object: foreign",
+         groomer.groom(pets.Pet("Cy", "hiss")))
+    print("\n4. The registry, as `python -m bindbridge --import pets --import groomer "
+          "--import pets11 --import groomer_nb` prints it:\n")
+    print(registry_cli.render())

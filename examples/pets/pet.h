@@ -1,0 +1,18 @@
+// examples/pets/pet.h: the C++ type the demo shares between frameworks.
+#pragma once
+
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <utility>
+
+struct Pet {
+    std::string name, sound;
+    Pet(std::string n, std::string s) : name(std::move(n)), sound(std::move(s)) {}
+    std::string speak() const { return name + " says " + sound; }
+};
+
+// Raised by the groomer, translated by whoever binds it.
+struct GroomingError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
