@@ -31,9 +31,10 @@ namespace bindbridge {
 // twice is harmless.  Throws nanobind::python_error / nanobind::type_error.
 template <typename T>
 void export_type(nanobind::module_& m) {
-    detail::nanobind_impl::export_one(
-        m, typeid(T),
-        {std::is_copy_constructible<T>::value, std::is_move_constructible<T>::value});
+    detail::nanobind_impl::type_context tc{std::is_copy_constructible<T>::value,
+                                           std::is_move_constructible<T>::value};
+    detail::nanobind_impl::describe_enum<T>(tc);
+    detail::nanobind_impl::export_one(m, typeid(T), tc);
 }
 
 // Publishes every nanobind type found in the module's namespace; returns
@@ -46,7 +47,7 @@ inline size_t export_all(nanobind::module_& m) { return detail::nanobind_impl::e
     namespace nanobind {                                                                      \
     namespace detail {                                                                        \
     template <>                                                                               \
-    struct type_caster<T> : ::bindbridge::detail::nanobind_impl::caster<T> {};                \
+    struct type_caster<T> : ::bindbridge::detail::nanobind_impl::caster_for<T> {};            \
     template <>                                                                               \
     struct type_caster<std::shared_ptr<T>>                                                    \
         : ::bindbridge::detail::nanobind_impl::shared_caster<T> {};                           \

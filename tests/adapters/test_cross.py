@@ -182,3 +182,29 @@ def _weakrefable(obj):
         return True
     except TypeError:
         return False
+
+
+# --- enums -------------------------------------------------------------------
+
+def test_nanobind_enum_into_pybind11():
+    assert pbm.color_value(nbm.Color.blue) == 4
+    made = pbm.color_make(2)
+    assert made is nbm.Color.green  # the owner's enum member itself
+
+
+def test_pybind11_enum_into_nanobind():
+    assert nbm.shade_value(pbm.Shade.dark) == 200
+    made = nbm.shade_make(1)
+    assert type(made) is pbm.Shade and made == pbm.Shade.light
+
+
+def test_enums_native_side_unchanged():
+    assert nbm.color_value(nbm.Color.red) == 1 and nbm.color_make(4) is nbm.Color.blue
+    assert pbm.shade_value(pbm.Shade.light) == 1 and pbm.shade_make(200) == pbm.Shade.dark
+
+
+def test_enum_wrong_input():
+    with pytest.raises(TypeError):
+        pbm.color_value(pbm.Shade.dark)
+    with pytest.raises(TypeError):
+        nbm.shade_value(nbm.Color.red)

@@ -6,6 +6,7 @@
 // C++), whose layout it repeats.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -49,7 +50,10 @@ struct ToyError : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
+// Color is bound by the nanobind module (nb::enum_), Shade by the pybind11
+// one (py::enum_); each imports the other's.  Different sizes on purpose.
 enum class Color : int { red = 1, green = 2, blue = 4 };
+enum class Shade : uint8_t { light = 1, dark = 200 };
 
 // Functions every adapter test module binds for a type T it may not own
 // (names read through T::name).  State lives in per-T statics.

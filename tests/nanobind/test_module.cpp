@@ -15,6 +15,8 @@ BINDBRIDGE_NANOBIND_IMPORT_AS(Toy, "bb_pybind11.Toy")
 BINDBRIDGE_NANOBIND_IMPORT(bbt_point)
 BINDBRIDGE_NANOBIND_IMPORT(Both)
 BINDBRIDGE_NANOBIND_IMPORT(Pet)
+BINDBRIDGE_NANOBIND_IMPORT(Color)
+BINDBRIDGE_NANOBIND_IMPORT(Shade)
 
 namespace nb = nanobind;
 using namespace nb::literals;
@@ -52,6 +54,11 @@ NB_MODULE(bb_nanobind, m) {
         .def("speak", &Pet::speak);
     nb::class_<Both>(m, "Both").def(nb::init<std::string>()).def_rw("name", &Both::name);
     nb::exception<PetError>(m, "PetError");
+    nb::enum_<Color>(m, "Color")
+        .value("red", Color::red)
+        .value("green", Color::green)
+        .value("blue", Color::blue);
+    bindbridge::export_type<Color>(m);
 
     bindbridge::export_type<Pet>(m);
     m.attr("exported_by_export_all") = bindbridge::export_all(m);
@@ -65,8 +72,19 @@ NB_MODULE(bb_nanobind, m) {
     m.def("point_sum", [](const bbt_point& p) { return p.x + p.y; });
     m.def("point_scale", [](bbt_point& p, double k) { p.x *= k; p.y *= k; });
     m.def("point_make", [](double x, double y) { return bbt_point{x, y}; });
+    static std::weak_ptr<bbt_point> last_shared;
+    m.def("point_shared", [](double x, double y) {
+        auto sp = std::make_shared<bbt_point>(bbt_point{x, y});
+        last_shared = sp;
+        return sp;
+    });
+    m.def("point_shared_alive", [] { return !last_shared.expired(); });
 
     m.def("raise_pet_error", [](const std::string& what) { throw PetError(what); });
     m.def("raise_toy_error", [](const std::string& what) { throw ToyError(what); });
     m.def("framework", [] { return "nanobind"; });
+    m.def("color_value", [](Color c) { return (int) c; });
+    m.def("color_make", [](int v) { return (Color) v; });
+    m.def("shade_value", [](Shade s) { return (int) s; });
+    m.def("shade_make", [](int v) { return (Shade) v; });
 }

@@ -265,10 +265,19 @@ static PyMemberDef bbt_members[] = {
 /* ------------------------------------------------------------------------
  * Framework callbacks (no Python code runs inside the registry ones).
  * ---------------------------------------------------------------------- */
+/* Fault injection for the callers' error paths: 1 = from_python raises,
+ * 2 = to_python raises, 3 = keep_alive refuses. */
+static int bbt_fail_mode = 0;
+
 static void* bbt_from_python(bbr_binding* binding, PyObject* pyobj, uint8_t convert,
                              void (*keep_referenced)(void* ctx, PyObject* obj) BBR_NOEXCEPT,
                              void* ctx) BBR_NOEXCEPT {
     (void) convert;
+    if (bbt_fail_mode == 1) {
+        /* Misbehaving on purpose: the spec says NULL with no error set. */
+        PyErr_SetString(PyExc_RuntimeError, BBT_NAME ": injected from_python failure");
+        return NULL;
+    }
     (void) keep_referenced;
     (void) ctx;
     if (!PyObject_TypeCheck(pyobj, binding->pytype) || !bbt_is_ours(pyobj))
@@ -281,6 +290,10 @@ static PyObject* bbt_to_python(bbr_binding* binding, void* cobj, enum bbr_rv_pol
     bbt_point* point = BBT_CAST(bbt_point*, cobj);
     bbt_inst* inst = bbt_live_find(cobj, binding->pytype);
     feedback->relocate = 0; /* we never relocate */
+    if (bbt_fail_mode == 2) {
+        PyErr_SetString(PyExc_RuntimeError, BBT_NAME ": injected to_python failure");
+        return NULL;
+    }
     if (inst) {
         feedback->is_new = 0;
         Py_INCREF(inst);
@@ -313,7 +326,7 @@ static PyObject* bbt_to_python(bbr_binding* binding, void* cobj, enum bbr_rv_pol
 
 static int bbt_keep_alive(PyObject* nurse, void* payload, void (*cb)(void*) BBR_NOEXCEPT) BBR_NOEXCEPT {
     bbt_keep* keep;
-    if (!bbt_is_ours(nurse))
+    if (bbt_fail_mode == 3 || !bbt_is_ours(nurse))
         return 0;
     keep = BBT_CAST(bbt_keep*, malloc(sizeof(bbt_keep)));
     if (!keep)
@@ -673,6 +686,15 @@ static PyObject* bbt_forge_capsule(PyObject* self, PyObject* args) {
     return capsule;
 }
 
+static PyObject* bbt_set_fail_mode(PyObject* self, PyObject* arg) {
+    long mode = PyLong_AsLong(arg);
+    (void) self;
+    if (mode == -1 && PyErr_Occurred())
+        return NULL;
+    bbt_fail_mode = (int) mode;
+    Py_RETURN_NONE;
+}
+
 static PyObject* bbt_info(PyObject* self, PyObject* noargs) {
     (void) self;
     (void) noargs;
@@ -698,6 +720,8 @@ static PyMethodDef bbt_methods[] = {
     {"lookup", bbt_lookup, METH_O, "lookup(type): (raw, checked, raw_err, checked_err)"},
     {"forge_capsule", bbt_forge_capsule, METH_VARARGS, "forge_capsule(name, address)"},
     {"info", bbt_info, METH_NOARGS, "this framework's record"},
+    {"set_fail_mode", bbt_set_fail_mode, METH_O,
+     "set_fail_mode(n): 1 from_python raises, 2 to_python raises, 3 keep_alive refuses"},
     {NULL, NULL, 0, NULL}};
 
 static struct PyModuleDef bbt_module = {

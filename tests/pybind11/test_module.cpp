@@ -14,6 +14,8 @@ BINDBRIDGE_PYBIND11_IMPORT_AS(Pet, "bb_nanobind.Pet")
 BINDBRIDGE_PYBIND11_IMPORT(bbt_point)
 BINDBRIDGE_PYBIND11_IMPORT(Both)
 BINDBRIDGE_PYBIND11_IMPORT(Toy)
+BINDBRIDGE_PYBIND11_IMPORT(Color)
+BINDBRIDGE_PYBIND11_IMPORT(Shade)
 
 namespace py = pybind11;
 
@@ -62,7 +64,9 @@ PYBIND11_MODULE(bb_pybind11, m) {
         .def_readwrite("x", &bbt_point::x)
         .def_readwrite("y", &bbt_point::y);
 
+    py::enum_<Shade>(m, "Shade").value("light", Shade::light).value("dark", Shade::dark);
     bindbridge::export_type<Toy>(m);
+    bindbridge::export_type<Shade>(m);
     bindbridge::export_type<bbt_point>(m);
     m.attr("exported_by_export_all") = bindbridge::export_all(m);
     m.def("reexport", [m]() { bindbridge::export_type<Toy>(m); });
@@ -79,4 +83,8 @@ PYBIND11_MODULE(bb_pybind11, m) {
     m.def("raise_pet_error", [](const std::string& what) { throw PetError(what); });
     m.def("speak", [](const Pet& p) { return p.speak(); });
     m.def("framework", [] { return "pybind11"; });
+    m.def("color_value", [](Color c) { return (int) c; });
+    m.def("color_make", [](int v) { return (Color) v; });
+    m.def("shade_value", [](Shade s) { return (int) s; });
+    m.def("shade_make", [](int v) { return (Shade) v; });
 }

@@ -48,7 +48,29 @@ struct adapter_state {
 struct type_context {
     bool copyable;
     bool movable;
+    // Enums (nb::enum_): served by value, spec "Conventions": from_python
+    // hands out a buffer of enum_size bytes kept by keep_referenced.
+    uint8_t enum_size = 0; // 0: a class
+    bool enum_signed = false;
 };
+
+template <typename T, typename std::enable_if<std::is_enum<T>::value, int>::type = 0>
+void describe_enum(type_context& tc) {
+    tc.enum_size = sizeof(T);
+    tc.enum_signed = std::is_signed<typename std::underlying_type<T>::type>::value;
+}
+template <typename T, typename std::enable_if<!std::is_enum<T>::value, int>::type = 0>
+void describe_enum(type_context&) {}
+
+// The value of an enum stored in `size` bytes at p.
+inline int64_t read_enum(const void* p, uint8_t size, bool is_signed) noexcept {
+    switch (size) {
+        case 1: return is_signed ? (int64_t) * (const int8_t*) p : (int64_t) * (const uint8_t*) p;
+        case 2: return is_signed ? (int64_t) * (const int16_t*) p : (int64_t) * (const uint16_t*) p;
+        case 4: return is_signed ? (int64_t) * (const int32_t*) p : (int64_t) * (const uint32_t*) p;
+        default: return *(const int64_t*) p;
+    }
+}
 
 inline std::string domain_key() {
     char buf[64];
@@ -67,7 +89,26 @@ inline std::exception_ptr*& served_exception() noexcept {
 inline void* serve_from_python(bbr_binding* binding, PyObject* obj, uint8_t convert,
                                keep_referenced_fn keep, void* ctx) noexcept {
     auto* ti = static_cast<const std::type_info*>(binding->native_type);
+    auto* tc = static_cast<const type_context*>(binding->context);
     serving_guard guard;
+    if (tc->enum_size) {
+        int64_t v = 0;
+        if (!keep || !NB_CALL(enum_from_python)(NB_CTX, ti, obj, &v,
+                                                convert ? (nb_flags) nb::detail::cast_flags::convert : 0)) {
+            PyErr_Clear();
+            return nullptr;
+        }
+        PyObject* buf = PyBytes_FromStringAndSize(nullptr, tc->enum_size);
+        if (!buf) {
+            PyErr_Clear();
+            return nullptr;
+        }
+        std::memcpy(PyBytes_AS_STRING(buf), &v, tc->enum_size); // little-endian prefix
+        keep(ctx, buf);
+        void* p = PyBytes_AS_STRING(buf);
+        Py_DECREF(buf);
+        return p;
+    }
     void* out = nullptr;
     bool ok;
     if (convert && keep) {
@@ -107,6 +148,14 @@ inline PyObject* serve_to_python(bbr_binding* binding, void* cobj, bbr_rv_policy
     feedback->is_new = 0;
     nb::rv_policy policy = map_policy(rvp);
     auto* tc = static_cast<const type_context*>(binding->context);
+    if (tc->enum_size) {
+        if (!cobj || policy == nb::rv_policy::none)
+            return nullptr;
+        PyObject* r = NB_CALL(enum_from_cpp)(NB_CTX, ti, read_enum(cobj, tc->enum_size, tc->enum_signed));
+        if (rvp == BBR_RV_TAKE_OWNERSHIP)
+            ::operator delete(cobj);
+        return r; // enum members exist already: is_new stays 0
+    }
     if ((rvp == BBR_RV_COPY && !tc->copyable) || (rvp == BBR_RV_MOVE && !tc->movable && !tc->copyable)) {
         // Only an existing wrapper can be returned; the caller may then
         // hand over a heap copy with take_ownership.
@@ -286,10 +335,14 @@ inline void export_one(nb::module_& m, const std::type_info& ti, type_context tc
         throw nb::type_error(("bindbridge.export_type: C++ type " + source_name_of(ti) +
                               " is not bound by nanobind (bind it with nb::class_ before exporting)")
                                  .c_str());
+    if (tc.enum_size) {
+        // Enum types are not nanobind classes (nb_type_info would misread them).
+        export_pytype(rec, reinterpret_cast<PyTypeObject*>(tp), &ti, tc);
+        return;
+    }
     if (!NB_CALL(nb_type_check)(NB_CTX, tp))
         throw nb::type_error(("bindbridge.export_type: " + source_name_of(ti) +
-                              " is not a nanobind class (enums are not exported yet)")
-                                 .c_str());
+                              " is not a nanobind class or enum").c_str());
     export_pytype(rec, reinterpret_cast<PyTypeObject*>(tp), NB_CALL(nb_type_info)(tp), tc);
 }
 
@@ -436,6 +489,51 @@ struct caster : nb::detail::type_caster_base<T> {
 private:
     T* ptr = nullptr;
 };
+
+// Enums: nanobind's own enum conversion first, then foreign bindings (which
+// hand out a pointer to the value).  Not a base caster, like nanobind's.
+template <typename E>
+struct enum_caster {
+    static constexpr auto Name = nb::detail::const_name<E>();
+    template <typename T_> using Cast = nb::detail::movable_cast_t<T_>;
+
+    bool from_python(nb::handle src, nb_flags flags, nb::detail::cleanup_list* cleanup) noexcept {
+        int64_t v = 0;
+        if (NB_CALL(enum_from_python)(NB_CTX_C(cleanup), &typeid(E), src.ptr(), &v, flags)) {
+            value = (E) v;
+            return true;
+        }
+        PyErr_Clear();
+        if (!cleanup)
+            return false; // the foreign value lives in a temporary
+        const bool convert = (flags & (nb_flags) nb::detail::cast_flags::convert) != 0;
+        if (void* p = load_foreign(record_for_import(), cache_of<E>(), typeid(E), src.ptr(), convert,
+                                   keep_in_cleanup, cleanup)) {
+            std::memcpy(&value, p, sizeof(E));
+            return true;
+        }
+        return false;
+    }
+
+    static nb::handle from_cpp(E v, nb::rv_policy, nb::detail::cleanup_list* cleanup) noexcept {
+        if (bound_natively(typeid(E)))
+            return NB_CALL(enum_from_cpp)(NB_CTX_C(cleanup), &typeid(E), (int64_t) v);
+        return cast_foreign<E>(&v, nb::rv_policy::copy, cleanup);
+    }
+
+    template <typename T_>
+    bool can_cast() const noexcept {
+        return true;
+    }
+    operator E() { return value; }
+    operator E&() { return value; }
+    operator E&&() { return (E&&) value; }
+
+    E value{};
+};
+
+template <typename T>
+using caster_for = typename std::conditional<std::is_enum<T>::value, enum_caster<T>, caster<T>>::type;
 
 template <typename T>
 struct shared_caster {
