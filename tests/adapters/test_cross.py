@@ -208,3 +208,27 @@ def test_enum_wrong_input():
         pbm.color_value(pbm.Shade.dark)
     with pytest.raises(TypeError):
         nbm.shade_value(nbm.Color.red)
+
+
+def test_type_error_names_the_expected_python_type():
+    with pytest.raises(TypeError, match=r"bb_nanobind\.Pet"):
+        pbm.pet_describe(42)
+    with pytest.raises(TypeError, match=r"bb_pybind11\.Toy"):
+        nbm.toy_describe(42)
+
+
+# --- exceptions that no one registered: the default translators do not claim
+# each other's exceptions ----------------------------------------------------
+
+def test_unknown_exception_keeps_each_frameworks_own_default():
+    with pytest.raises(SystemError, match="could not be translated"):
+        nbm.raise_int()  # nanobind's default, not pybind11's catch-all
+    with pytest.raises(Exception, match="[Uu]nknown exception"):
+        pbm.raise_int()  # pybind11's default, nanobind's did not claim it
+
+
+def test_std_exceptions_still_translated_by_their_own_framework():
+    with pytest.raises(RuntimeError, match="plain"):
+        nbm.raise_runtime_error("plain")
+    with pytest.raises(RuntimeError, match="plain"):
+        pbm.raise_runtime_error("plain")

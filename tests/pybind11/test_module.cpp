@@ -83,6 +83,8 @@ PYBIND11_MODULE(bb_pybind11, m) {
     m.def("raise_pet_error", [](const std::string& what) { throw PetError(what); });
     m.def("speak", [](const Pet& p) { return p.speak(); });
     m.def("framework", [] { return "pybind11"; });
+    m.def("raise_int", [] { throw 42; });
+    m.def("raise_runtime_error", [](const std::string& w) { throw std::runtime_error(w); });
     m.def("color_value", [](Color c) { return (int) c; });
     m.def("color_make", [](int v) { return (Color) v; });
     m.def("shade_value", [](Shade s) { return (int) s; });
