@@ -15,6 +15,10 @@
 // them to other frameworks.  Import (the macro) specialises nanobind's
 // type_caster<T> and type_caster<std::shared_ptr<T>>: nanobind's own load
 // first, then foreign bindings in import order, zero-copy.
+//
+// Supports nanobind 2.9 to 3.1 (2.9.x-2.15.x, 3.0.x-3.1.x) in the default
+// linked mode; not 3.x split (backend module) mode nor stable-ABI
+// (Py_LIMITED_API) builds, which stop with an #error (nanobind/compat.h).
 #ifndef BINDBRIDGE_NANOBIND_H
 #define BINDBRIDGE_NANOBIND_H
 

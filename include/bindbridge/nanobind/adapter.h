@@ -1,36 +1,32 @@
 // include/bindbridge/nanobind/adapter.h: nanobind adapter internals (detail::nanobind_impl), not API.
 //
-// One framework record per nanobind domain (identified by the domain's
-// internals pointer), kept in the interpreter dict.  Serving goes through
-// nanobind's own slots (nb_type_get / nb_type_put / keep_alive); exception
-// translation runs nanobind's translator chain through a hidden function.
-// The import caster consults foreign bindings after nanobind's own.
+// One framework record per nanobind domain (see compat::domain_id), kept
+// in the interpreter dict.  Serving goes through nanobind's own core
+// functions (nb_type_get / nb_type_put / keep_alive, via compat.h);
+// exception translation runs nanobind's translator chain through a hidden
+// function.  The import caster consults foreign bindings after nanobind's
+// own.  nanobind 2.9 to 3.1, linked mode (compat.h checks).
 #ifndef BINDBRIDGE_NANOBIND_ADAPTER_H
 #define BINDBRIDGE_NANOBIND_ADAPTER_H
 
 #include <nanobind/stl/shared_ptr.h>
 
-#include <cstdio>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <type_traits>
 #include <typeinfo>
 
-#include "../runtime/runtime.h"
+#include "compat.h"
 
-#if NB_VERSION_MAJOR != 3 || NB_VERSION_MINOR != 1
-#  error "bindbridge/nanobind.h supports nanobind 3.1.x in this release (other versions: see the version-breadth issue)"
-#endif
-#if defined(Py_LIMITED_API)
-#  error "bindbridge/nanobind.h does not support nanobind's stable-ABI builds yet"
-#endif
+#include "../runtime/runtime.h"
 
 namespace bindbridge {
 namespace detail {
 namespace nanobind_impl {
 
 namespace nb = ::nanobind;
-using nb_flags = uint32_t;
+using nb_flags = compat::flags_t;
 
 struct tag {};
 
@@ -73,9 +69,8 @@ inline int64_t read_enum(const void* p, uint8_t size, bool is_signed) noexcept {
 }
 
 inline std::string domain_key() {
-    char buf[64];
-    std::snprintf(buf, sizeof(buf), "%p", static_cast<void*>(NB_CTX));
-    return "__bindbridge_record_v" + std::to_string(record_layout_version) + "_nanobind_" + buf;
+    return "__bindbridge_record_v" + std::to_string(record_layout_version) + "_nanobind_" +
+           compat::domain_id();
 }
 
 inline std::exception_ptr*& served_exception() noexcept {
@@ -93,8 +88,7 @@ inline void* serve_from_python(bbr_binding* binding, PyObject* obj, uint8_t conv
     serving_guard guard;
     if (tc->enum_size) {
         int64_t v = 0;
-        if (!keep || !NB_CALL(enum_from_python)(NB_CTX, ti, obj, &v,
-                                                convert ? (nb_flags) nb::detail::cast_flags::convert : 0)) {
+        if (!keep || !compat::enum_get(ti, obj, &v, convert ? compat::convert_flag : 0, nullptr)) {
             PyErr_Clear();
             return nullptr;
         }
@@ -112,9 +106,8 @@ inline void* serve_from_python(bbr_binding* binding, PyObject* obj, uint8_t conv
     void* out = nullptr;
     bool ok;
     if (convert && keep) {
-        nb::detail::cleanup_list cleanup(nullptr, NB_CTX);
-        ok = NB_CALL(nb_type_get)(NB_CTX, ti, obj, (nb_flags) nb::detail::cast_flags::convert,
-                                  &cleanup, &out);
+        nb::detail::cleanup_list cleanup = compat::make_cleanup_list();
+        ok = compat::type_get(ti, obj, compat::convert_flag, &cleanup, &out);
         // Entry 0 is 'self' (null here); the rest are temporaries: the
         // caller keeps its own references, we drop ours.
         for (size_t i = 1; i < cleanup.size(); ++i)
@@ -122,7 +115,7 @@ inline void* serve_from_python(bbr_binding* binding, PyObject* obj, uint8_t conv
                 keep(ctx, cleanup[i]);
         cleanup.release();
     } else {
-        ok = NB_CALL(nb_type_get)(NB_CTX, ti, obj, 0, nullptr, &out);
+        ok = compat::type_get(ti, obj, 0, nullptr, &out);
     }
     if (PyErr_Occurred())
         PyErr_Clear();
@@ -151,7 +144,7 @@ inline PyObject* serve_to_python(bbr_binding* binding, void* cobj, bbr_rv_policy
     if (tc->enum_size) {
         if (!cobj || policy == nb::rv_policy::none)
             return nullptr;
-        PyObject* r = NB_CALL(enum_from_cpp)(NB_CTX, ti, read_enum(cobj, tc->enum_size, tc->enum_signed));
+        PyObject* r = compat::enum_put(ti, read_enum(cobj, tc->enum_size, tc->enum_signed), nullptr);
         if (rvp == BBR_RV_TAKE_OWNERSHIP)
             ::operator delete(cobj);
         return r; // enum members exist already: is_new stays 0
@@ -159,8 +152,7 @@ inline PyObject* serve_to_python(bbr_binding* binding, void* cobj, bbr_rv_policy
     if ((rvp == BBR_RV_COPY && !tc->copyable) || (rvp == BBR_RV_MOVE && !tc->movable && !tc->copyable)) {
         // Only an existing wrapper can be returned; the caller may then
         // hand over a heap copy with take_ownership.
-        PyObject* existing = NB_CALL(nb_type_put)(NB_CTX, ti, nullptr, cobj, nb::rv_policy::none,
-                                                  nullptr, nullptr);
+        PyObject* existing = compat::type_put(ti, cobj, nb::rv_policy::none, nullptr, nullptr);
         if (existing)
             return existing;
         PyErr_Format(PyExc_TypeError,
@@ -173,7 +165,7 @@ inline PyObject* serve_to_python(bbr_binding* binding, void* cobj, bbr_rv_policy
     if (rvp == BBR_RV_MOVE && !tc->movable)
         policy = nb::rv_policy::copy;
     bool is_new = false;
-    PyObject* r = NB_CALL(nb_type_put)(NB_CTX, ti, nullptr, cobj, policy, nullptr, &is_new);
+    PyObject* r = compat::type_put(ti, cobj, policy, nullptr, &is_new);
     feedback->is_new = is_new ? 1 : 0;
     if (!r && policy == nb::rv_policy::none && PyErr_Occurred())
         PyErr_Clear();
@@ -182,13 +174,13 @@ inline PyObject* serve_to_python(bbr_binding* binding, void* cobj, bbr_rv_policy
 
 inline int serve_keep_alive(PyObject* nurse, void* payload, void (*cb)(void*) noexcept) noexcept {
     // nanobind aborts on a nurse it cannot track: only take our instances.
-    if (!NB_CALL(nb_type_check)(NB_CTX, reinterpret_cast<PyObject*>(Py_TYPE(nurse))))
+    if (!compat::type_check(reinterpret_cast<PyObject*>(Py_TYPE(nurse))))
         return 0;
     try {
         if (cb)
-            NB_CALL(keep_alive_ptr)(NB_CTX, nurse, payload, cb);
+            compat::keep_alive_cb(nurse, payload, cb);
         else
-            NB_CALL(keep_alive_py)(NB_CTX, nurse, static_cast<PyObject*>(payload));
+            compat::keep_alive_obj(nurse, static_cast<PyObject*>(payload));
         return 1;
     } catch (...) {
     }
@@ -259,8 +251,8 @@ inline framework_record* domain_record() {
     rec = get_or_create_record<tag>(domain_key(), [](framework_record& r) {
         r.name = "nanobind " + std::to_string(NB_VERSION_MAJOR) + "." +
                  std::to_string(NB_VERSION_MINOR) + "." + std::to_string(NB_VERSION_PATCH);
-        if (std::strlen(NB_DOMAIN_STR) != 0)
-            r.name += std::string(" (domain ") + NB_DOMAIN_STR + ")";
+        if (*compat::domain_name() != '\0')
+            r.name += std::string(" (domain ") + compat::domain_name() + ")";
         r.name += std::string(" via bindbridge ") + BINDBRIDGE_VERSION_STRING;
         r.fw.from_python = serve_from_python;
         r.fw.to_python = serve_to_python;
@@ -330,7 +322,7 @@ inline framework_record* record_for_export(nb::module_& m) {
 
 inline void export_one(nb::module_& m, const std::type_info& ti, type_context tc) {
     framework_record* rec = record_for_export(m);
-    PyObject* tp = NB_CALL(nb_type_lookup)(NB_CTX, &ti);
+    PyObject* tp = compat::type_lookup(&ti);
     if (!tp)
         throw nb::type_error(("bindbridge.export_type: C++ type " + source_name_of(ti) +
                               " is not bound by nanobind (bind it with nb::class_ before exporting)")
@@ -340,10 +332,10 @@ inline void export_one(nb::module_& m, const std::type_info& ti, type_context tc
         export_pytype(rec, reinterpret_cast<PyTypeObject*>(tp), &ti, tc);
         return;
     }
-    if (!NB_CALL(nb_type_check)(NB_CTX, tp))
+    if (!compat::type_check(tp))
         throw nb::type_error(("bindbridge.export_type: " + source_name_of(ti) +
                               " is not a nanobind class or enum").c_str());
-    export_pytype(rec, reinterpret_cast<PyTypeObject*>(tp), NB_CALL(nb_type_info)(tp), tc);
+    export_pytype(rec, reinterpret_cast<PyTypeObject*>(tp), compat::type_info(tp), tc);
 }
 
 inline size_t export_module(nb::module_& m) {
@@ -352,11 +344,11 @@ inline size_t export_module(nb::module_& m) {
     nb::dict d = nb::borrow<nb::dict>(PyModule_GetDict(m.ptr()));
     for (auto item : d) {
         PyObject* v = item.second.ptr();
-        if (!PyType_Check(v) || !NB_CALL(nb_type_check)(NB_CTX, v))
+        if (!PyType_Check(v) || !compat::type_check(v))
             continue;
-        const std::type_info* ti = NB_CALL(nb_type_info)(v);
+        const std::type_info* ti = compat::type_info(v);
         // Exact binding only (not a Python subclass of one).
-        if (!ti || NB_CALL(nb_type_lookup)(NB_CTX, ti) != v)
+        if (!ti || compat::type_lookup(ti) != v)
             continue;
         export_pytype(rec, reinterpret_cast<PyTypeObject*>(v), ti, type_context{false, false});
         ++count;
@@ -378,19 +370,22 @@ inline void keep_in_cleanup(void* ctx, PyObject* obj) noexcept {
     static_cast<nb::detail::cleanup_list*>(ctx)->append(obj);
 }
 
+// (Comparisons, not a switch: rv_policy is an enum class in 2.x and a
+// class with compile-time tags in 3.x.)
 inline bbr_rv_policy to_bbr(nb::rv_policy p) noexcept {
-    switch (p) {
-        case nb::rv_policy::take_ownership_v: return BBR_RV_TAKE_OWNERSHIP;
-        case nb::rv_policy::copy_v: return BBR_RV_COPY;
-        case nb::rv_policy::move_v: return BBR_RV_MOVE;
-        case nb::rv_policy::reference_v:
-        case nb::rv_policy::reference_internal_v: return BBR_RV_REFERENCE;
-        default: return BBR_RV_NONE;
-    }
+    if (p == nb::rv_policy::take_ownership)
+        return BBR_RV_TAKE_OWNERSHIP;
+    if (p == nb::rv_policy::copy)
+        return BBR_RV_COPY;
+    if (p == nb::rv_policy::move)
+        return BBR_RV_MOVE;
+    if (p == nb::rv_policy::reference || p == nb::rv_policy::reference_internal)
+        return BBR_RV_REFERENCE;
+    return BBR_RV_NONE;
 }
 
 inline bool bound_natively(const std::type_info& ti) noexcept {
-    return NB_CALL(nb_type_lookup)(NB_CTX, &ti) != nullptr;
+    return compat::type_lookup(&ti) != nullptr;
 }
 
 template <typename T>
@@ -430,12 +425,13 @@ struct caster : nb::detail::type_caster_base<T> {
         PyObject* o = src.ptr();
         PyTypeObject* tp = Py_TYPE(o);
         import_cache& cache = cache_of<T>();
-        // nanobind's unique_ptr caster asks with no cleanup list and no
-        // 'manual' flag, then takes ownership from the instance: only our
-        // own instances may pass there.
-        const bool foreign_ok =
-            cleanup != nullptr || (flags & (nb_flags) nb::detail::cast_flags::manual);
-        const bool convert = (flags & (nb_flags) nb::detail::cast_flags::convert) != 0;
+        // nanobind's unique_ptr caster (every supported version) asks with
+        // no cleanup list and no 'manual' flag, then takes ownership from
+        // the instance: only our own instances may pass there.  Nor may a
+        // foreign object be the 'self' that a constructor builds in place.
+        const bool foreign_ok = (cleanup != nullptr || (flags & compat::manual_flag)) &&
+                                !(flags & compat::construct_flag);
+        const bool convert = (flags & compat::convert_flag) != 0;
         if (foreign_ok && tp == cache.last_type) {
             if (void* p = load_foreign(record_for_import(), cache, typeid(T), o, convert,
                                        cleanup ? keep_in_cleanup : nullptr, cleanup)) {
@@ -444,13 +440,16 @@ struct caster : nb::detail::type_caster_base<T> {
             }
         }
         void* out = nullptr;
-        if (NB_CALL(nb_type_get)(NB_CTX_C(cleanup), &typeid(T), o, flags, cleanup, &out)) {
+        if (compat::type_get(&typeid(T), o, flags, cleanup, &out)) {
             ptr = static_cast<T*>(out);
             return true;
         }
         if (o == Py_None) {
-            // As nanobind's own casters: None is nullptr; the dispatcher
-            // refuses it where a reference or value is required.
+            // As nanobind's own casters: None is nullptr, refused where
+            // nanobind says a value or reference is required (3.x, late
+            // 2.x); older versions refuse it in the cast operators below.
+            if (flags & compat::none_disallowed_flag)
+                return false;
             ptr = nullptr;
             return true;
         }
@@ -483,8 +482,16 @@ struct caster : nb::detail::type_caster_base<T> {
     }
 
     operator T*() { return ptr; }
-    operator T&() { return *ptr; }
-    operator T&&() { return (T&&) *ptr; }
+    operator T&() {
+        if (!ptr)
+            throw nb::next_overload(); // None where a value/reference is needed
+        return *ptr;
+    }
+    operator T&&() {
+        if (!ptr)
+            throw nb::next_overload();
+        return (T&&) *ptr;
+    }
 
 private:
     T* ptr = nullptr;
@@ -499,14 +506,14 @@ struct enum_caster {
 
     bool from_python(nb::handle src, nb_flags flags, nb::detail::cleanup_list* cleanup) noexcept {
         int64_t v = 0;
-        if (NB_CALL(enum_from_python)(NB_CTX_C(cleanup), &typeid(E), src.ptr(), &v, flags)) {
+        if (compat::enum_get(&typeid(E), src.ptr(), &v, flags, cleanup)) {
             value = (E) v;
             return true;
         }
         PyErr_Clear();
         if (!cleanup)
             return false; // the foreign value lives in a temporary
-        const bool convert = (flags & (nb_flags) nb::detail::cast_flags::convert) != 0;
+        const bool convert = (flags & compat::convert_flag) != 0;
         if (void* p = load_foreign(record_for_import(), cache_of<E>(), typeid(E), src.ptr(), convert,
                                    keep_in_cleanup, cleanup)) {
             std::memcpy(&value, p, sizeof(E));
@@ -517,7 +524,7 @@ struct enum_caster {
 
     static nb::handle from_cpp(E v, nb::rv_policy, nb::detail::cleanup_list* cleanup) noexcept {
         if (bound_natively(typeid(E)))
-            return NB_CALL(enum_from_cpp)(NB_CTX_C(cleanup), &typeid(E), (int64_t) v);
+            return compat::enum_put(&typeid(E), (int64_t) v, cleanup);
         return cast_foreign<E>(&v, nb::rv_policy::copy, cleanup);
     }
 
@@ -547,7 +554,7 @@ struct shared_caster {
     bool from_python(nb::handle src, nb_flags flags, nb::detail::cleanup_list* cleanup) noexcept {
         // No implicit conversions: a pointer into a temporary must not be
         // held by a shared_ptr beyond the call.
-        flags &= ~(nb_flags) nb::detail::cast_flags::convert;
+        flags &= ~compat::convert_flag;
         caster<T> c;
         if (!c.from_python(src, flags, cleanup))
             return false;
@@ -562,9 +569,9 @@ struct shared_caster {
             return nb::none().release();
         if (bound_natively(typeid(T))) {
             bool is_new = false;
-            nb::handle r = NB_CALL(nb_type_put)(NB_CTX_C(cleanup), &typeid(T), nullptr,
-                                                const_cast<void*>(static_cast<const void*>(v.get())),
-                                                nb::rv_policy::reference, cleanup, &is_new);
+            nb::handle r = compat::type_put(&typeid(T),
+                                            const_cast<void*>(static_cast<const void*>(v.get())),
+                                            nb::rv_policy::reference, cleanup, &is_new);
             if (r.is_valid() && is_new)
                 nb::detail::shared_from_cpp(
                     std::static_pointer_cast<void>(std::const_pointer_cast<std::remove_const_t<T>>(v)),

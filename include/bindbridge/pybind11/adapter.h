@@ -15,9 +15,12 @@
 
 #include "../runtime/runtime.h"
 
-#if PYBIND11_VERSION_HEX < 0x030100F0 || PYBIND11_VERSION_HEX >= 0x03020000
-#  error "bindbridge/pybind11.h supports pybind11 3.1.x in this release (other versions: see the version-breadth issue)"
+#if !defined(PYBIND11_VERSION_HEX) || PYBIND11_VERSION_HEX < 0x020A0000 || PYBIND11_VERSION_HEX >= 0x03020000
+#  error "bindbridge/pybind11.h supports pybind11 2.10 to 3.1 (this is another pybind11 version)"
 #endif
+
+#define BINDBRIDGE_PB11_STR2(x) #x
+#define BINDBRIDGE_PB11_STR(x) BINDBRIDGE_PB11_STR2(x)
 
 namespace bindbridge {
 namespace detail {
@@ -240,9 +243,9 @@ inline framework_record* domain_record() {
     if (rec)
         return rec;
     rec = get_or_create_record<tag>(domain_key(), [](framework_record& r) {
-        r.name = "pybind11 " + std::to_string(PYBIND11_VERSION_MAJOR) + "." +
-                 std::to_string(PYBIND11_VERSION_MINOR) + "." +
-                 std::to_string(PYBIND11_VERSION_PATCH) + " (internals v" +
+        r.name = std::string("pybind11 " BINDBRIDGE_PB11_STR(PYBIND11_VERSION_MAJOR) "."
+                             BINDBRIDGE_PB11_STR(PYBIND11_VERSION_MINOR) "."
+                             BINDBRIDGE_PB11_STR(PYBIND11_VERSION_PATCH) " (internals v") +
                  std::to_string(PYBIND11_INTERNALS_VERSION) + ") via bindbridge " +
                  BINDBRIDGE_VERSION_STRING;
         r.fw.from_python = serve_from_python;

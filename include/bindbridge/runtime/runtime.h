@@ -207,6 +207,17 @@ struct record_callbacks {
     }
 };
 
+// bindbridge keeps one record per domain and shared object, for the main
+// interpreter only: a subinterpreter has a registry of its own that our
+// cached pointers know nothing about.
+inline bool in_main_interpreter() noexcept {
+#if PY_VERSION_HEX >= 0x03090000
+    return PyInterpreterState_Get() == PyInterpreterState_Main();
+#else
+    return _PyInterpreterState_Get() == PyInterpreterState_Main();
+#endif
+}
+
 // Finds the record stored under `key` in the interpreter dict, or makes one
 // with `init(record)` (which fills name and the serving callbacks), joins
 // it to the registry and stores it.  Must run during module initialisation
@@ -214,6 +225,12 @@ struct record_callbacks {
 // on failure.
 template <typename Tag, typename Init>
 framework_record* get_or_create_record(const std::string& key, Init&& init) {
+    if (!in_main_interpreter()) {
+        PyErr_SetString(PyExc_ImportError,
+                        "bindbridge: subinterpreters are not supported (types can be shared only "
+                        "in the main interpreter)");
+        return nullptr;
+    }
     PyObject* dict = bbr_registry_dict();
     if (!dict)
         return nullptr;
@@ -311,7 +328,7 @@ inline void* call_from_python(bbr_binding* b, PyObject* src, bool convert, keep_
 inline void* load_foreign(framework_record* rec, import_cache& cache, const std::type_info& ti,
                           PyObject* src, bool convert, keep_referenced_fn keep, void* ctx,
                           bbr_binding** binding_out = nullptr) {
-    if (!rec || serving_depth() > 0)
+    if (!rec || serving_depth() > 0 || !in_main_interpreter())
         return nullptr;
     if (cache.epoch != rec->epoch)
         refresh(cache, rec, ti);
@@ -354,7 +371,7 @@ inline void* load_foreign(framework_record* rec, import_cache& cache, const std:
 // The first compatible foreign binding of `ti` (for returns), or nullptr.
 inline bbr_binding* first_foreign(framework_record* rec, import_cache& cache,
                                   const std::type_info& ti) {
-    if (!rec)
+    if (!rec || !in_main_interpreter())
         return nullptr;
     if (cache.epoch != rec->epoch)
         refresh(cache, rec, ti);

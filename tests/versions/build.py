@@ -1,0 +1,107 @@
+"""tests/versions/build.py: fetch framework wheels and build one test module per framework version.
+
+    python tests/versions/build.py --out build/versions [--only NAME ...] [--compile-only]
+
+Wheels come from PyPI through pip (cached in <out>/wheels) and are unpacked
+to <out>/frameworks/<framework>-<version>; each module is its own CMake
+build (<out>/build/<name>), so several versions of a framework never meet
+in one CMake project.  Modules land in <out>/modules.  Two builds run at a
+time; each stage's time is printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import os
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+import matrix  # noqa: E402
+
+
+def run(cmd, **kw):
+    proc = subprocess.run(cmd, capture_output=True, text=True, **kw)
+    if proc.returncode != 0:
+        raise RuntimeError("command failed: %s\n%s\n%s" % (" ".join(map(str, cmd)), proc.stdout[-4000:],
+                                                          proc.stderr[-4000:]))
+    return proc.stdout
+
+
+def fetch(out: Path, framework: str, version: str) -> Path:
+    root = out / "frameworks" / ("%s-%s" % (framework, version))
+    if (root / framework).is_dir():
+        return root
+    wheels = out / "wheels"
+    wheels.mkdir(parents=True, exist_ok=True)
+    wheel = next(wheels.glob("%s-%s-*.whl" % (framework, version)), None)
+    if wheel is None:
+        run([sys.executable, "-m", "pip", "download", "--quiet", "--disable-pip-version-check",
+             "--no-deps", "--only-binary=:all:", "%s==%s" % (framework, version), "-d", str(wheels)])
+        wheel = next(wheels.glob("%s-%s-*.whl" % (framework, version)))
+    tmp = root.with_suffix(".tmp")
+    with zipfile.ZipFile(wheel) as z:
+        z.extractall(tmp)
+    tmp.rename(root)
+    return root
+
+
+def cmake_dir(root: Path, framework: str) -> Path:
+    if framework == "pybind11":
+        return root / "pybind11" / "share" / "cmake" / "pybind11"
+    return root / "nanobind" / "cmake"
+
+
+def build(out: Path, b: matrix.Build, bindbridge_dir: str, tools: Path, python: str) -> float:
+    start = time.time()
+    root = fetch(out, b.framework, b.version)
+    bdir = out / "build" / b.name
+    cmd = [str(tools / "cmake"), "-S", str(HERE), "-B", str(bdir), "-G", "Ninja",
+           "-DCMAKE_MAKE_PROGRAM=%s" % (tools / "ninja"), "-DCMAKE_BUILD_TYPE=Release",
+           "-DPython_EXECUTABLE=%s" % python, "-Dbindbridge_DIR=%s" % bindbridge_dir,
+           "-DBBV_FRAMEWORK=%s" % b.framework, "-DBBV_CMAKE_DIR=%s" % cmake_dir(root, b.framework),
+           "-DBBV_NAME=%s" % b.name, "-DBBV_ID=%d" % b.id, "-DBBV_OUT=%s" % (out / "modules"),
+           "-DBBV_DEFINES=%s" % ";".join(b.defines),
+           "-DBBV_NB_DOMAIN=%s" % matrix.NB_DOMAINS.get(b.name, "")]
+    run(cmd)
+    run([str(tools / "cmake"), "--build", str(bdir), "--parallel", "1"])
+    return time.time() - start
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--out", required=True, type=Path)
+    ap.add_argument("--only", nargs="*", default=None)
+    ap.add_argument("--compile-only", action="store_true", help="also build COMPILE_ONLY")
+    ap.add_argument("--python", default=sys.executable, help="interpreter to build for")
+    args = ap.parse_args()
+    out = args.out.resolve()
+    builds = list(matrix.DEFAULT) + list(matrix.EXTRAS) + \
+        (list(matrix.COMPILE_ONLY) if args.compile_only else [])
+    if args.only is not None:
+        builds = [matrix.by_name(n) for n in args.only]
+    tools = Path(sys.executable).parent
+    bindbridge_dir = run([args.python, "-m", "bindbridge", "--cmake-dir"]).strip()
+    # Fetch first (sequentially: pip's cache is not made for parallel use).
+    for b in builds:
+        fetch(out, b.framework, b.version)
+    failed = []
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+        futures = {pool.submit(build, out, b, bindbridge_dir, tools, args.python): b for b in builds}
+        for fut in concurrent.futures.as_completed(futures):
+            b = futures[fut]
+            try:
+                print("==> built %-11s %-22s %5.1f s" % (b.name, b.label, fut.result()), flush=True)
+            except Exception as e:  # report every failure, then fail
+                failed.append(b.name)
+                print("==> FAILED %s (%s)\n%s" % (b.name, b.label, e), flush=True)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,72 @@
+"""tests/versions/matrix.py: the framework versions CI builds, one test module each.
+
+DEFAULT modules are built and loaded together by test_versions.py (every
+ordered pair); COMPILE_ONLY ones are built to prove the adapters compile
+against them.  Each module owns VPet<id> and imports VPet<1..7>.
+"""
+
+from __future__ import annotations
+
+from typing import List, NamedTuple, Tuple
+
+
+class Build(NamedTuple):
+    name: str            # the Python module name
+    framework: str       # "pybind11" or "nanobind"
+    version: str
+    id: int              # owns VPet<id>
+    defines: Tuple[str, ...] = ()
+    note: str = ""
+
+    @property
+    def label(self) -> str:
+        extra = " (%s)" % self.note if self.note else ""
+        return "%s %s%s" % (self.framework, self.version, extra)
+
+
+# ids 1..7 are the default matrix; every module imports exactly these.
+DEFAULT: List[Build] = [
+    Build("bbv_pb2104", "pybind11", "2.10.4", 1, note="internals v4"),
+    Build("bbv_pb2136", "pybind11", "2.13.6", 2, ("PYBIND11_INTERNALS_VERSION=5",),
+          note="internals v5"),
+    Build("bbv_pb304", "pybind11", "3.0.4", 3, note="internals v11"),
+    Build("bbv_pb310", "pybind11", "3.1.0", 4, note="internals v12"),
+    Build("bbv_nb292", "nanobind", "2.9.2", 5),
+    Build("bbv_nb2150", "nanobind", "2.15.0", 6),
+    Build("bbv_nb310", "nanobind", "3.1.0", 7),
+]
+
+COMPILE_ONLY: List[Build] = [
+    Build("bbv_pb2112", "pybind11", "2.11.2", 8),
+    Build("bbv_pb2121", "pybind11", "2.12.1", 9),
+    Build("bbv_pb301", "pybind11", "3.0.1", 10),
+    Build("bbv_nb2120", "nanobind", "2.12.0", 11),
+    Build("bbv_nb301", "nanobind", "3.0.1", 12),
+]
+
+# Built and loaded beside DEFAULT (each binds a type a DEFAULT module binds
+# too, in a domain of its own):
+# - the same C++ types with another platform ABI (old libstdc++ string
+#   ABI): its bindings must never be imported;
+# - a second nanobind domain (NB_DOMAIN) of one version: a separate
+#   framework that shares types through the registry.
+EXTRAS: List[Build] = [
+    Build("bbv_pb310_abi0", "pybind11", "3.1.0", 4, ("_GLIBCXX_USE_CXX11_ABI=0",),
+          note="_GLIBCXX_USE_CXX11_ABI=0"),
+    Build("bbv_nb310_dom", "nanobind", "3.1.0", 7, note="NB_DOMAIN bbdom"),
+]
+NB_DOMAINS = {"bbv_nb310_dom": "bbdom"}
+
+# Python versions other than the main one run one pair each (see .ci/run).
+OTHER_PYTHONS = {
+    "3.8": ["bbv_pb304", "bbv_nb292"],    # the newest releases that still support 3.8
+    "3.12": ["bbv_pb310", "bbv_nb310"],
+    "3.13": ["bbv_pb310", "bbv_nb310"],
+}
+
+
+def by_name(name: str) -> Build:
+    for b in DEFAULT + COMPILE_ONLY + EXTRAS:
+        if b.name == name:
+            return b
+    raise KeyError(name)

@@ -1,0 +1,171 @@
+"""tests/versions/test_versions.py: every ordered pair of framework versions in one interpreter.
+
+Modules come from tests/versions/build.py (BINDBRIDGE_VERSION_MODULES, default
+build/versions/modules).  For a pair (user, owner), `user` calls its
+p<owner.ID>_* functions with objects of `owner`'s Pet, Level and Error.
+"""
+
+from __future__ import annotations
+
+import gc
+import importlib
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+import matrix  # noqa: E402
+
+MODULE_DIR = Path(os.environ.get("BINDBRIDGE_VERSION_MODULES",
+                                 HERE.parent.parent / "build" / "versions" / "modules"))
+WANTED = os.environ.get("BINDBRIDGE_VERSION_SET")  # comma-separated names, e.g. for other Pythons
+BUILDS = [b for b in matrix.DEFAULT if not WANTED or b.name in WANTED.split(",")]
+
+
+def _load():
+    if not MODULE_DIR.is_dir():
+        pytest.fail("no version modules in %s: run ./dev test (tests/versions/build.py)" % MODULE_DIR,
+                    pytrace=False)
+    sys.path.insert(0, str(MODULE_DIR))
+    mods = {}
+    for b in BUILDS:
+        try:
+            mods[b.name] = importlib.import_module(b.name)
+        except ImportError as e:
+            pytest.fail("cannot import %s (%s): %s" % (b.name, b.label, e), pytrace=False)
+    return mods
+
+
+@pytest.fixture(scope="module")
+def mods():
+    return _load()
+
+
+PAIRS = [(u, o) for u in BUILDS for o in BUILDS if u is not o]
+
+
+def pair_id(p):
+    u, o = p
+    return "%s<-%s" % (u.name[4:], o.name[4:])
+
+
+@pytest.fixture(params=PAIRS, ids=[pair_id(p) for p in PAIRS])
+def pair(request, mods):
+    u, o = request.param
+    user, owner = mods[u.name], mods[o.name]
+    n = owner.ID
+
+    def fn(what):
+        return getattr(user, "p%d_%s" % (n, what))
+
+    return user, owner, fn
+
+
+def test_loaded_as_separate_frameworks(mods):
+    import bindbridge
+    names = [f.name for f in bindbridge.frameworks()]
+    for b in BUILDS:
+        assert any(name.startswith("%s %s" % (b.framework, b.version)) for name in names), \
+            (b.label, names)
+    # every module is its own framework (distinct internals / domains)
+    assert len([n for n in names if "via bindbridge" in n]) == len(BUILDS)
+
+
+def test_const_ref(pair):
+    user, owner, fn = pair
+    assert fn("describe")(owner.Pet("a")) == "described a"
+
+
+def test_mutable_ref_zero_copy(pair):
+    user, owner, fn = pair
+    p = owner.Pet("a")
+    fn("rename")(p, "b")
+    assert p.name == "b"
+
+
+def test_by_value(pair):
+    user, owner, fn = pair
+    assert fn("by_value")(owner.Pet("a")) == "by value a"
+
+
+def test_return_by_value(pair):
+    user, owner, fn = pair
+    r = fn("clone")(owner.Pet("a"))
+    assert type(r) is owner.Pet and r.name == "a (clone)"
+
+
+def test_return_take_ownership(pair):
+    user, owner, fn = pair
+    r = fn("make_owned")("x")
+    assert type(r) is owner.Pet and r.name == "x"
+
+
+def test_return_reference_identity(pair):
+    user, owner, fn = pair
+    a, b = fn("favourite")(), fn("favourite")()
+    assert type(a) is owner.Pet and a is b
+
+
+def test_existing_wrapper_returned(pair):
+    user, owner, fn = pair
+    p = owner.Pet("a")
+    assert fn("echo")(p) is p
+
+
+def test_shared_ptr_keeps_owner_alive(pair):
+    user, owner, fn = pair
+    p = owner.Pet("kept")
+    i = fn("keep")(p)
+    del p
+    gc.collect()
+    assert fn("kept_name")(i) == "kept"
+    fn("release_kept")()
+    gc.collect()
+
+
+def test_shared_ptr_return(pair):
+    user, owner, fn = pair
+    r = fn("make_shared")("s")
+    assert type(r) is owner.Pet and r.name == "s"
+
+
+def test_exception_keeps_owner_type(pair):
+    user, owner, fn = pair
+    with pytest.raises(owner.Error, match="boom"):
+        fn("raise")("boom")
+
+
+def test_enum_both_ways(pair):
+    user, owner, fn = pair
+    assert fn("level_value")(owner.Level.high) == 7
+    made = fn("level_make")(1)
+    assert type(made) is owner.Level and made == owner.Level.low
+
+
+def test_wrong_type(pair):
+    user, owner, fn = pair
+    with pytest.raises(TypeError):
+        fn("describe")(42)
+
+
+@pytest.mark.parametrize("build", matrix.COMPILE_ONLY, ids=[b.name for b in matrix.COMPILE_ONLY])
+def test_compile_only_versions_import_and_work_alone(build):
+    # Outside the default matrix: built, imported, and its own type used,
+    # in a fresh interpreter (with the 3.1 modules as peers where possible).
+    from conftest import check_script
+    out = check_script("""
+import sys
+sys.path.insert(0, %r)
+import %s as m
+assert m.FRAMEWORK == %r and m.VERSION == %r, (m.FRAMEWORK, m.VERSION)
+assert m.p%d_describe(m.Pet("own")) == "described own"
+import bbv_pb310, bbv_nb310
+assert m.p4_describe(bbv_pb310.Pet("pb")) == "described pb"
+assert m.p7_describe(bbv_nb310.Pet("nb")) == "described nb"
+assert bbv_pb310.p4_describe(bbv_pb310.Pet("x")) == "described x"
+print("ok")
+""" % (str(MODULE_DIR), build.name, build.framework, build.version, build.id))
+    assert out.strip() == "ok"

@@ -1,0 +1,153 @@
+// tests/versions/version_module.cpp: one test module per framework version (pybind11 or nanobind).
+//
+// Built by tests/versions/build.py with BBV_MODULE (name), BBV_ID (owns
+// VPet<BBV_ID>, VLevel<BBV_ID>, VError<BBV_ID>) and BBV_PYBIND11 or
+// BBV_NANOBIND.  Every module imports the types of modules 1..7 and binds
+// the same functions for each (p<N>_*), so any module can be tested
+// against any other in one interpreter.
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+template <int N>
+struct VPet {
+    std::string name;
+    VPet() = default;
+    explicit VPet(std::string n) : name(std::move(n)) {}
+};
+
+template <int N>
+struct VError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+template <int N>
+struct VLevel {
+    enum class E : int { low = 1, high = 7 };
+};
+
+#define BBV_STR2(x) #x
+#define BBV_STR(x) BBV_STR2(x)
+
+#if defined(BBV_PYBIND11)
+#  include <pybind11/pybind11.h>
+#  include <bindbridge/pybind11.h>
+#  define BBV_IMPORT(N) BINDBRIDGE_PYBIND11_IMPORT(VPet<N>) BINDBRIDGE_PYBIND11_IMPORT(VLevel<N>::E)
+#else
+#  include <nanobind/nanobind.h>
+#  include <nanobind/stl/string.h>
+#  include <nanobind/stl/unique_ptr.h>
+#  include <bindbridge/nanobind.h>
+#  define BBV_IMPORT(N) BINDBRIDGE_NANOBIND_IMPORT(VPet<N>) BINDBRIDGE_NANOBIND_IMPORT(VLevel<N>::E)
+#endif
+
+BBV_IMPORT(1)
+BBV_IMPORT(2)
+BBV_IMPORT(3)
+BBV_IMPORT(4)
+BBV_IMPORT(5)
+BBV_IMPORT(6)
+BBV_IMPORT(7)
+#if BBV_ID > 7
+BBV_IMPORT(BBV_ID)
+#endif
+
+template <int N>
+struct features {
+    using T = VPet<N>;
+    static T& favourite() {
+        static T* f = new T("favourite");
+        return *f;
+    }
+    static std::vector<std::shared_ptr<T>>& kept() {
+        static auto* k = new std::vector<std::shared_ptr<T>>();
+        return *k;
+    }
+};
+
+#if defined(BBV_PYBIND11)
+namespace py = pybind11;
+using module_t = py::module_;
+#  define BBV_REF py::return_value_policy::reference
+#  define BBV_TAKE py::return_value_policy::take_ownership
+#  define BBV_DEF(m, name, ...) m.def(name, __VA_ARGS__)
+#else
+namespace py = nanobind;
+using module_t = nanobind::module_;
+#  define BBV_REF nanobind::rv_policy::reference
+#  define BBV_TAKE nanobind::rv_policy::take_ownership
+#  define BBV_DEF(m, name, ...) m.def(name, __VA_ARGS__)
+#endif
+
+// nanobind keeps the name pointer: names live for the process.
+inline const char* fname(int n, const char* what) {
+    return (new std::string("p" + std::to_string(n) + "_" + what))->c_str();
+}
+
+template <int N>
+void bind_peer(module_t& m) {
+    using T = VPet<N>;
+    using F = features<N>;
+    using E = typename VLevel<N>::E;
+    BBV_DEF(m, fname(N, "describe"), [](const T& t) { return "described " + t.name; });
+    BBV_DEF(m, fname(N, "rename"), [](T& t, const std::string& n) { t.name = n; });
+    BBV_DEF(m, fname(N, "by_value"), [](T t) { return "by value " + t.name; });
+    BBV_DEF(m, fname(N, "clone"), [](const T& t) { return T(t.name + " (clone)"); });
+    BBV_DEF(m, fname(N, "make_owned"), [](const std::string& n) { return new T(n); }, BBV_TAKE);
+    BBV_DEF(m, fname(N, "favourite"), []() -> T& { return F::favourite(); }, BBV_REF);
+    BBV_DEF(m, fname(N, "echo"), [](T& t) -> T& { return t; }, BBV_REF);
+    BBV_DEF(m, fname(N, "keep"), [](std::shared_ptr<T> p) {
+        F::kept().push_back(std::move(p));
+        return F::kept().size() - 1;
+    });
+    BBV_DEF(m, fname(N, "kept_name"), [](size_t i) { return F::kept().at(i)->name; });
+    BBV_DEF(m, fname(N, "release_kept"), [] { F::kept().clear(); });
+    BBV_DEF(m, fname(N, "make_shared"), [](const std::string& n) { return std::make_shared<T>(n); });
+    BBV_DEF(m, fname(N, "raise"), [](const std::string& w) { throw VError<N>(w); });
+    BBV_DEF(m, fname(N, "level_value"), [](E e) { return (int) e; });
+    BBV_DEF(m, fname(N, "level_make"), [](int v) { return (E) v; });
+}
+
+template <int... Ns>
+struct peers {
+    static void bind(module_t& m) {
+        int dummy[] = {0, (bind_peer<Ns>(m), 0)...};
+        (void) dummy;
+    }
+};
+
+static void bind_self(module_t& m) {
+    using T = VPet<BBV_ID>;
+    using E = VLevel<BBV_ID>::E;
+#if defined(BBV_PYBIND11)
+    py::class_<T>(m, "Pet").def(py::init<std::string>()).def_readwrite("name", &T::name);
+    py::enum_<E>(m, "Level").value("low", E::low).value("high", E::high);
+    py::register_exception<VError<BBV_ID>>(m, "Error");
+    m.attr("FRAMEWORK") = "pybind11";
+    m.attr("VERSION") = BBV_STR(PYBIND11_VERSION_MAJOR) "." BBV_STR(PYBIND11_VERSION_MINOR) "." BBV_STR(PYBIND11_VERSION_PATCH);
+#else
+    nanobind::class_<T>(m, "Pet").def(nanobind::init<std::string>()).def_rw("name", &T::name);
+    nanobind::enum_<E>(m, "Level").value("low", E::low).value("high", E::high);
+    nanobind::exception<VError<BBV_ID>>(m, "Error");
+    m.attr("FRAMEWORK") = "nanobind";
+    m.attr("VERSION") = BBV_STR(NB_VERSION_MAJOR) "." BBV_STR(NB_VERSION_MINOR) "." BBV_STR(NB_VERSION_PATCH);
+#endif
+    m.attr("ID") = BBV_ID;
+    bindbridge::export_type<T>(m);
+    bindbridge::export_type<E>(m);
+}
+
+#if defined(BBV_PYBIND11)
+PYBIND11_MODULE(BBV_MODULE, m) {
+#else
+NB_MODULE(BBV_MODULE, m) {
+#endif
+    bind_self(m);
+#if BBV_ID > 7
+    peers<1, 2, 3, 4, 5, 6, 7, BBV_ID>::bind(m);
+#else
+    peers<1, 2, 3, 4, 5, 6, 7>::bind(m);
+#endif
+}
