@@ -303,7 +303,13 @@ PyModuleDef module_def = {PyModuleDef_HEAD_INIT,
 
 } // namespace
 
+// Python 3.8's PyMODINIT_FUNC does not mark the symbol visible, and this
+// module is built with hidden visibility: say it ourselves.
+#if defined(__GNUC__)
+extern "C" __attribute__((visibility("default"))) PyObject* PyInit__diag(void) {
+#else
 PyMODINIT_FUNC PyInit__diag(void) {
+#endif
     PyObject* m = PyModule_Create(&module_def);
     if (!m)
         return nullptr;

@@ -87,13 +87,16 @@ NB_MODULE(bb_nanobind, m) {
     m.def("raise_runtime_error", [](const std::string& w) { throw std::runtime_error(w); });
     // Binds bbt_point on demand (so that the C-API framework can be the
     // only owner in other tests) and exports it.
-    m.def("bind_point", [](nb::module_ mod) {
+    m.def("bind_point", [](bool do_export, nb::module_ mod) {
         nb::class_<bbt_point>(mod, "NbPoint")
             .def(nb::init<>())
             .def_rw("x", &bbt_point::x)
             .def_rw("y", &bbt_point::y);
-        bindbridge::export_type<bbt_point>(mod);
-    }, "module"_a = m);
+        if (do_export)
+            bindbridge::export_type<bbt_point>(mod);
+    }, "do_export"_a = true, "module"_a = m);
+    m.def("export_point", [](nb::module_ mod) { bindbridge::export_type<bbt_point>(mod); },
+          "module"_a = m);
     m.def("color_value", [](Color c) { return (int) c; });
     m.def("color_make", [](int v) { return (Color) v; });
     m.def("shade_value", [](Shade s) { return (int) s; });

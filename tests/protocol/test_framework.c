@@ -686,6 +686,35 @@ static PyObject* bbt_forge_capsule(PyObject* self, PyObject* args) {
     return capsule;
 }
 
+/* publish_on(type, source_name): publish a binding for any type (one this
+ * module did not make), as a framework that serves another framework's
+ * types would; used to test that adapters step aside. */
+static PyObject* bbt_publish_on(PyObject* self, PyObject* args) {
+    PyObject* type;
+    const char* source_name;
+    bbr_binding* binding;
+    (void) self;
+    if (!PyArg_ParseTuple(args, "O!s", &PyType_Type, &type, &source_name))
+        return NULL;
+    binding = BBT_CAST(bbr_binding*, calloc(1, sizeof(bbr_binding)));
+    if (!binding)
+        return PyErr_NoMemory();
+    binding->framework = &bbt_fw;
+    binding->pytype = BBT_CAST(PyTypeObject*, type);
+    binding->source_name = bbt_strdup(source_name);
+#if defined(__cplusplus)
+    binding->native_type = &typeid(bbt_point);
+#endif
+    if (!binding->source_name) {
+        free(binding);
+        return PyErr_NoMemory();
+    }
+    ++bbt_local_bindings;
+    if (bbr_add_binding_ex(binding, 0, 0) != 0)
+        return NULL;
+    Py_RETURN_NONE;
+}
+
 static PyObject* bbt_set_fail_mode(PyObject* self, PyObject* arg) {
     long mode = PyLong_AsLong(arg);
     (void) self;
@@ -720,6 +749,7 @@ static PyMethodDef bbt_methods[] = {
     {"lookup", bbt_lookup, METH_O, "lookup(type): (raw, checked, raw_err, checked_err)"},
     {"forge_capsule", bbt_forge_capsule, METH_VARARGS, "forge_capsule(name, address)"},
     {"info", bbt_info, METH_NOARGS, "this framework's record"},
+    {"publish_on", bbt_publish_on, METH_VARARGS, "publish_on(type, source_name)"},
     {"set_fail_mode", bbt_set_fail_mode, METH_O,
      "set_fail_mode(n): 1 from_python raises, 2 to_python raises, 3 keep_alive refuses"},
     {NULL, NULL, 0, NULL}};
@@ -753,7 +783,15 @@ static int bbt_share_seq(void) {
     return 0;
 }
 
-PyMODINIT_FUNC BBT_CAT(PyInit_, BBT_MODULE)(void) {
+/* Python 3.8's PyMODINIT_FUNC does not mark the symbol visible. */
+#if defined(__GNUC__) && defined(__cplusplus)
+#  define BBT_INIT_FUNC extern "C" __attribute__((visibility("default"))) PyObject*
+#elif defined(__GNUC__)
+#  define BBT_INIT_FUNC __attribute__((visibility("default"))) PyObject*
+#else
+#  define BBT_INIT_FUNC PyMODINIT_FUNC
+#endif
+BBT_INIT_FUNC BBT_CAT(PyInit_, BBT_MODULE)(void) {
     bbr_registry* registry;
     PyObject* module;
     if (bbt_joined) {

@@ -308,7 +308,10 @@ inline void export_pytype(framework_record* rec, PyTypeObject* tp, const std::ty
         return;
     }
     auto* ctx = new type_context(tc);
-    if (publish(rec, tp, ti, ctx) != 0)
+    int rc = publish(rec, tp, ti, ctx);
+    if (rc == 1)
+        delete ctx; // another framework publishes this type: we stepped aside
+    else if (rc != 0)
         throw nb::python_error(); // free_local_binding deleted ctx
 }
 

@@ -297,10 +297,11 @@ inline void export_tinfo(const py::detail::type_info* tinfo, const std::type_inf
         return;
     }
     auto* tc = new type_context{tinfo, copy, move};
-    if (publish(rec, tinfo->type, native, tc) != 0) {
-        // publish() ran free_local_binding (which deleted tc) or failed before.
-        throw py::error_already_set();
-    }
+    int rc = publish(rec, tinfo->type, native, tc);
+    if (rc == 1)
+        delete tc; // another framework publishes this type: we stepped aside
+    else if (rc != 0)
+        throw py::error_already_set(); // free_local_binding deleted tc
 }
 
 inline void export_one(const std::type_info& ti, ctor_fn copy, ctor_fn move) {

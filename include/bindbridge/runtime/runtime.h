@@ -103,6 +103,9 @@ struct framework_record {
     std::vector<bbr_framework*> others;
     // Our published bindings by Python type.
     std::unordered_map<PyTypeObject*, bbr_binding*> local_by_type;
+    // A native pymetabind build of our framework that serves this domain
+    // (see steps_aside): we then publish nothing ourselves.
+    bbr_framework* native_owner = nullptr;
     // Adapter-specific state (owned by the adapter).
     void* adapter = nullptr;
 
@@ -611,17 +614,37 @@ inline char* dup_cstr(const std::string& s) noexcept {
     return p;
 }
 
+// Another framework already publishes exactly this type: a build of the
+// same framework that speaks pymetabind natively (the nanobind and
+// pybind11 pull requests), or another bindbridge domain.  Its capsule must
+// not be overwritten (that would remove its binding), so we step aside.
+// When that framework is of our own family ("pybind11 ...", "nanobind
+// ...") and not a bindbridge record, it serves this whole domain: later
+// exports step aside too.
+inline bool steps_aside(framework_record* rec, PyTypeObject* pytype) {
+    if (rec->native_owner)
+        return true;
+    bbr_binding* existing = bbr_get_binding(reinterpret_cast<PyObject*>(pytype));
+    if (!existing || !rec->announced.count(existing) || existing->pytype != pytype)
+        return false; // none, or inherited from a base, or never announced: ours to publish
+    const char* other = existing->framework->name ? existing->framework->name : "";
+    std::string family = rec->name.substr(0, rec->name.find(' ') + 1);
+    if (std::strncmp(other, family.c_str(), family.size()) == 0 &&
+        std::strstr(other, " via bindbridge") == nullptr)
+        rec->native_owner = existing->framework;
+    return true;
+}
+
 // Publishes `pytype` with `native` as one of the record's bindings; the
-// adapter's context is stored in binding->context.  Exporting a type that
-// already carries our binding is a no-op.  0, or -1 with an error set.
+// adapter's context is stored in binding->context.  Returns 0 when
+// published (or already ours), 1 when another framework publishes the type
+// and we stepped aside (context not taken), -1 with an error set.
 inline int publish(framework_record* rec, PyTypeObject* pytype, const std::type_info* native,
                    void* context) {
-    auto it = rec->local_by_type.find(pytype);
-    if (it != rec->local_by_type.end()) {
-        // Still ours?  (del T.__pymetabind_binding__ removes it through the
-        // registry, which also erases it from local_by_type.)
-        return 0;
-    }
+    if (rec->local_by_type.count(pytype))
+        return 0; // exporting twice is harmless
+    if (steps_aside(rec, pytype))
+        return 1;
     bbr_binding* b = new (std::nothrow) bbr_binding();
     if (!b) {
         PyErr_NoMemory();
@@ -645,17 +668,9 @@ inline int publish(framework_record* rec, PyTypeObject* pytype, const std::type_
         return -1;
     }
     if (bbr_add_binding_ex(b, 0, 0) != 0) {
-        // free_local_binding ran; forget it.
+        // free_local_binding ran (and freed the context); forget it.  The
+        // error (e.g. an immutable type) names the type.
         rec->local_by_type.erase(pytype);
-        if (PyErr_Occurred()) {
-            PyObject *t, *v, *tb;
-            PyErr_Fetch(&t, &v, &tb);
-            PyErr_Format(PyExc_TypeError, "bindbridge: cannot export %s (framework %s): %S",
-                         pytype->tp_name, rec->name.c_str(), v ? v : Py_None);
-            Py_XDECREF(t);
-            Py_XDECREF(v);
-            Py_XDECREF(tb);
-        }
         return -1;
     }
     return 0;
