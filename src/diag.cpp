@@ -163,6 +163,36 @@ PyObject* binding_of(PyObject*, PyObject* type) {
     return binding_tuple(b);
 }
 
+void keep_in_list(void* ctx, PyObject* obj) noexcept {
+    if (PyList_Append(static_cast<PyObject*>(ctx), obj) != 0)
+        PyErr_Clear();
+}
+
+// try_from_python(binding_address, obj, convert) -> bool: asks the owner of
+// a published binding whether it can convert obj.  The address must name a
+// binding the registry currently lists (never dereferenced otherwise).
+PyObject* try_from_python(PyObject*, PyObject* args) {
+    Py_ssize_t address;
+    PyObject* obj;
+    int convert;
+    if (!PyArg_ParseTuple(args, "nOp", &address, &obj, &convert))
+        return nullptr;
+    bbr_registry* reg = bbr_registry_find();
+    auto* b = reinterpret_cast<bbr_binding*>(static_cast<size_t>(address));
+    if (!reg || !bbr_registry_has_binding(reg, b)) {
+        if (!PyErr_Occurred())
+            PyErr_SetString(PyExc_LookupError, "bindbridge: no such binding on the registry");
+        return nullptr;
+    }
+    PyObject* temporaries = PyList_New(0);
+    if (!temporaries)
+        return nullptr;
+    void* p = b->framework->from_python(b, obj, convert ? 1 : 0, keep_in_list, temporaries);
+    Py_DECREF(temporaries);
+    PyErr_Clear(); // a misbehaving framework may leave one
+    return PyBool_FromLong(p != nullptr);
+}
+
 PyObject* registry_exists(PyObject*, PyObject*) {
     bbr_registry* reg = bbr_registry_find();
     if (!reg && PyErr_Occurred())
@@ -285,6 +315,8 @@ PyMethodDef methods[] = {
      "address)] in publication order"},
     {"binding_of", binding_of, METH_O,
      "binding_of(type) -> the published binding of type (or of its nearest base), or None"},
+    {"try_from_python", try_from_python, METH_VARARGS,
+     "try_from_python(binding_address, obj, convert) -> whether the owner converts obj"},
     {"registry_exists", registry_exists, METH_NOARGS,
      "registry_exists() -> True if this interpreter has a pymetabind registry"},
     {"layout", layout, METH_NOARGS,

@@ -27,6 +27,7 @@ __all__ = [
     "__version__",
     "binding_of",
     "bindings",
+    "explain",
     "cmake_dir",
     "frameworks",
     "include_dir",
@@ -95,6 +96,65 @@ def binding_of(type_: type) -> Optional[Binding]:
     published binding counts as none."""
     record = _diag.binding_of(type_)
     return None if record is None else Binding(*record)
+
+
+def _same_cpp_type(a: Binding, b: Binding) -> bool:
+    if a.native_type and b.native_type:
+        return a.native_type == b.native_type
+    return a.cpp_name is not None and a.cpp_name == b.cpp_name
+
+
+def explain(wanted, obj) -> str:
+    """Why (or whether) each framework on the registry converts ``obj`` to the
+    C++ type ``wanted``: a Python type published on the registry (its C++
+    type is meant) or a C++ type name as the owner wrote it (``"Pet"``).
+
+    One line per binding of that C++ type, in publication order (the order
+    the adapters try them after the module's own binding)."""
+    fws = {f.address: f for f in frameworks()}
+    published = bindings()
+    if isinstance(wanted, str):
+        target = [b for b in published if wanted in (b.cpp_name, b.native_type)]
+        what = wanted
+    else:
+        own = binding_of(wanted)
+        if own is None:
+            return ("bindbridge: %s is not published on the pymetabind registry (bind it and "
+                    "export it with bindbridge::export_type<T>)" % _qualname(wanted))
+        target = [b for b in published if _same_cpp_type(b, own)]
+        what = own.native_type or own.cpp_name or "?"
+    lines = ["bindbridge: converting a %s to C++ %s" % (_qualname(type(obj)), what)]
+    theirs = binding_of(type(obj))
+    if theirs is None:
+        lines.append("  the object's type is not published on the registry (not exported, or "
+                     "not a bound type)")
+    else:
+        lines.append("  the object's type is published by %s as C++ %s"
+                     % (theirs.framework, theirs.native_type or theirs.cpp_name))
+    if not target:
+        lines.append("  no framework on the registry binds C++ %s" % what)
+    for b in target:
+        fw = fws.get(b.framework_address)
+        head = "  - %s (Python type %s): " % (b.framework, _qualname(b.python_type))
+        if fw is not None and fw.language == "C++" and fw.abi_tag != ABI_TAG:
+            lines.append(head + "not used: its C++ ABI tag %r differs from %r"
+                         % (fw.abi_tag, ABI_TAG))
+        elif _diag.try_from_python(b.address, obj, False):
+            lines.append(head + "accepts it")
+        elif _diag.try_from_python(b.address, obj, True):
+            lines.append(head + "accepts it only with an implicit conversion (second pass)")
+        elif not isinstance(obj, b.python_type):
+            lines.append(head + "refused: no binding for %s here (this binding is for %s)"
+                         % (_qualname(type(obj)), _qualname(b.python_type)))
+        else:
+            lines.append(head + "refused by the owner's from_python")
+    return "\n".join(lines)
+
+
+def _qualname(t) -> str:
+    module = getattr(t, "__module__", None)
+    name = getattr(t, "__qualname__", getattr(t, "__name__", repr(t)))
+    return name if module in (None, "builtins") else "%s.%s" % (module, name)
 
 
 def registry_exists() -> bool:

@@ -76,6 +76,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                        help="print the directory of bindbridgeConfig.cmake and exit")
     parser.add_argument("--import", dest="imports", metavar="MODULE", action="append",
                         default=[], help="import MODULE first (repeatable)")
+    parser.add_argument("--why", nargs=2, metavar=("MODULE.FUNC", "TYPE"),
+                        help="explain which frameworks can pass instances of the Python type "
+                             "TYPE (module.Class) to MODULE.FUNC")
     args = parser.parse_args(argv)
 
     if args.include_dir:
@@ -90,8 +93,56 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         except ImportError as e:
             print("python -m bindbridge: cannot import %s: %s" % (name, e), file=sys.stderr)
             return 2
+    if args.why:
+        try:
+            print(why(*args.why))
+        except (ImportError, AttributeError, ValueError) as e:
+            print("python -m bindbridge --why: %s" % e, file=sys.stderr)
+            return 2
+        return 0
     print(render())
     return 0
+
+
+def _resolve(dotted: str):
+    module, _, attr = dotted.rpartition(".")
+    if not module:
+        raise ValueError("expected MODULE.NAME, got %r" % dotted)
+    obj = importlib.import_module(module)
+    for part in attr.split("."):
+        obj = getattr(obj, part)
+    return obj
+
+
+def why(func_path: str, type_path: str) -> str:
+    """Type-level explanation: which bindings of the C++ types in FUNC's
+    signature could take instances of TYPE, and why not."""
+    func = _resolve(func_path)
+    typ = _resolve(type_path)
+    doc = (getattr(func, "__doc__", None) or "").strip().splitlines()
+    lines = ["%s:" % func_path] + ["    " + d for d in doc[:1]]
+    theirs = bindbridge.binding_of(typ)
+    if theirs is None:
+        lines.append("%s is not published on the pymetabind registry: no other framework "
+                     "can take it (export it with bindbridge::export_type<T>)" % type_path)
+        return "\n".join(lines)
+    lines.append("%s is published by %s as C++ %s" % (type_path, theirs.framework,
+                                                      theirs.native_type or theirs.cpp_name))
+    fws = {f.address: f for f in bindbridge.frameworks()}
+    own = fws.get(theirs.framework_address)
+    for f in bindbridge.frameworks():
+        if f.address == theirs.framework_address:
+            continue
+        if f.language != "C++" or own is None or own.language != "C++":
+            verdict = "cannot import it: C++ types are shared between C++ frameworks only"
+        elif f.abi_tag != own.abi_tag:
+            verdict = "cannot import it: ABI tag %r differs from the owner's %r" % (f.abi_tag,
+                                                                                    own.abi_tag)
+        else:
+            verdict = ("can take it where its module declares the C++ type (import), "
+                       "zero-copy through the owner")
+        lines.append("  - %s: %s" % (f.name, verdict))
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

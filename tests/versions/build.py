@@ -52,14 +52,14 @@ def fetch(out: Path, framework: str, version: str) -> Path:
 
 
 def cmake_dir(root: Path, framework: str) -> Path:
-    if framework == "pybind11":
+    if framework.startswith("pybind11"):
         return root / "pybind11" / "share" / "cmake" / "pybind11"
     return root / "nanobind" / "cmake"
 
 
 def build(out: Path, b: matrix.Build, bindbridge_dir: str, tools: Path, python: str) -> float:
     start = time.time()
-    root = fetch(out, b.framework, b.version)
+    root = fetch(out, b.framework.split("-")[0], b.version)
     bdir = out / "build" / b.name
     cmd = [str(tools / "cmake"), "-S", str(HERE), "-B", str(bdir), "-G", "Ninja",
            "-DCMAKE_MAKE_PROGRAM=%s" % (tools / "ninja"), "-DCMAKE_BUILD_TYPE=Release",
@@ -81,7 +81,7 @@ def main() -> int:
     ap.add_argument("--python", default=sys.executable, help="interpreter to build for")
     args = ap.parse_args()
     out = args.out.resolve()
-    builds = list(matrix.DEFAULT) + list(matrix.EXTRAS) + \
+    builds = list(matrix.DEFAULT) + list(matrix.EXTRAS) + list(matrix.PLAIN) + \
         (list(matrix.COMPILE_ONLY) if args.compile_only else [])
     if args.only is not None:
         builds = [matrix.by_name(n) for n in args.only]
@@ -89,7 +89,7 @@ def main() -> int:
     bindbridge_dir = run([args.python, "-m", "bindbridge", "--cmake-dir"]).strip()
     # Fetch first (sequentially: pip's cache is not made for parallel use).
     for b in builds:
-        fetch(out, b.framework, b.version)
+        fetch(out, b.framework.split("-")[0], b.version)
     failed = []
     with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
         futures = {pool.submit(build, out, b, bindbridge_dir, tools, args.python): b for b in builds}

@@ -57,6 +57,15 @@ EXTRAS: List[Build] = [
 ]
 NB_DOMAINS = {"bbv_nb310_dom": "bbdom"}
 
+# Unmodified pybind11 modules (no bindbridge code) that bind VPet<7>: they
+# take exported objects through pybind11's cpp conduit only.
+PLAIN: List[Build] = [
+    Build("plain_pb304", "pybind11-plain", "3.0.4", 0),
+    Build("plain_pb304_abi0", "pybind11-plain", "3.0.4", 0, ("_GLIBCXX_USE_CXX11_ABI=0",),
+          note="_GLIBCXX_USE_CXX11_ABI=0"),
+    Build("plain_pb2136", "pybind11-plain", "2.13.6", 0, note="2.x conduit id"),
+]
+
 # Python versions other than the main one run one pair each (see .ci/run).
 OTHER_PYTHONS = {
     "3.8": ["bbv_pb304", "bbv_nb292"],    # the newest releases that still support 3.8
@@ -66,7 +75,7 @@ OTHER_PYTHONS = {
 
 
 def by_name(name: str) -> Build:
-    for b in DEFAULT + COMPILE_ONLY + EXTRAS:
+    for b in DEFAULT + COMPILE_ONLY + EXTRAS + PLAIN:
         if b.name == name:
             return b
     raise KeyError(name)

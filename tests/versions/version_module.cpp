@@ -11,22 +11,7 @@
 #include <utility>
 #include <vector>
 
-template <int N>
-struct VPet {
-    std::string name;
-    VPet() = default;
-    explicit VPet(std::string n) : name(std::move(n)) {}
-};
-
-template <int N>
-struct VError : std::runtime_error {
-    using std::runtime_error::runtime_error;
-};
-
-template <int N>
-struct VLevel {
-    enum class E : int { low = 1, high = 7 };
-};
+#include "vtypes.h"
 
 #define BBV_STR2(x) #x
 #define BBV_STR(x) BBV_STR2(x)

@@ -20,6 +20,7 @@
 #include "compat.h"
 
 #include "../runtime/runtime.h"
+#include "../runtime/conduit.h"
 
 namespace bindbridge {
 namespace detail {
@@ -309,10 +310,12 @@ inline void export_pytype(framework_record* rec, PyTypeObject* tp, const std::ty
     }
     auto* ctx = new type_context(tc);
     int rc = publish(rec, tp, ti, ctx);
-    if (rc == 1)
-        delete ctx; // another framework publishes this type: we stepped aside
+    if (rc == 1 || rc == 2)
+        delete ctx; // stepped aside, or already ours
     else if (rc != 0)
         throw nb::python_error(); // free_local_binding deleted ctx
+    else if (!tc.enum_size && install_conduit(rec, tp) != 0)
+        throw nb::python_error(); // unmodified pybind11 modules take it through the conduit
 }
 
 inline framework_record* record_for_export(nb::module_& m) {

@@ -14,6 +14,7 @@
 #include <typeinfo>
 
 #include "../runtime/runtime.h"
+#include "../runtime/conduit.h"
 
 #if !defined(PYBIND11_VERSION_HEX) || PYBIND11_VERSION_HEX < 0x020A0000 || PYBIND11_VERSION_HEX >= 0x03020000
 #  error "bindbridge/pybind11.h supports pybind11 2.10 to 3.1 (this is another pybind11 version)"
@@ -298,10 +299,13 @@ inline void export_tinfo(const py::detail::type_info* tinfo, const std::type_inf
     }
     auto* tc = new type_context{tinfo, copy, move};
     int rc = publish(rec, tinfo->type, native, tc);
-    if (rc == 1)
+    if (rc == 1 || rc == 2)
         delete tc; // another framework publishes this type: we stepped aside
     else if (rc != 0)
         throw py::error_already_set(); // free_local_binding deleted tc
+    // pybind11 >= 2.11.2 types have their own conduit; older ones get ours.
+    else if (install_conduit(rec, tinfo->type) != 0)
+        throw py::error_already_set();
 }
 
 inline void export_one(const std::type_info& ti, ctor_fn copy, ctor_fn move) {

@@ -636,13 +636,14 @@ inline bool steps_aside(framework_record* rec, PyTypeObject* pytype) {
 }
 
 // Publishes `pytype` with `native` as one of the record's bindings; the
-// adapter's context is stored in binding->context.  Returns 0 when
-// published (or already ours), 1 when another framework publishes the type
-// and we stepped aside (context not taken), -1 with an error set.
+// adapter's context is stored in binding->context.  Returns 0 when newly
+// published, 2 when it already was ours (context not taken), 1 when
+// another framework publishes the type and we stepped aside (context not
+// taken), -1 with an error set.
 inline int publish(framework_record* rec, PyTypeObject* pytype, const std::type_info* native,
                    void* context) {
     if (rec->local_by_type.count(pytype))
-        return 0; // exporting twice is harmless
+        return 2; // exporting twice is harmless
     if (steps_aside(rec, pytype))
         return 1;
     bbr_binding* b = new (std::nothrow) bbr_binding();

@@ -1,0 +1,63 @@
+"""tests/versions/test_conduit.py: unmodified pybind11 modules take exported objects through pybind11's cpp conduit.
+
+plain_* bind VPet<7> with no bindbridge code; bbv_nb310 (nanobind 3.1)
+exports its VPet<7> with a _pybind11_conduit_v1_ method.  No bindbridge
+pybind11 adapter is loaded in these interpreters, so nothing but the
+conduit can pass the object.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from conftest import run_script
+
+HERE = Path(__file__).resolve().parent
+MODULE_DIR = Path(os.environ.get("BINDBRIDGE_VERSION_MODULES",
+                                 HERE.parent.parent / "build" / "versions" / "modules"))
+
+SCRIPT = """
+import sys
+sys.path.insert(0, %r)
+import bindbridge, bbv_nb310, %s as plain
+assert not [f for f in bindbridge.frameworks() if f.name.startswith("pybind11")]
+p = bbv_nb310.Pet("rex")
+try:
+    print(plain.describe(p))
+    plain.rename(p, "max")
+    print(p.name)
+except TypeError:
+    print("refused")
+"""
+
+
+@pytest.mark.parametrize("plain", ["plain_pb304", "plain_pb2136"])
+def test_unmodified_pybind11_accepts_exported_object(plain):
+    result = run_script(SCRIPT % (str(MODULE_DIR), plain))
+    assert result.returncode == 0 and result.stderr == "", result.describe()
+    assert result.stdout.split() == ["plain", "described", "rex", "max"], result.stdout
+
+
+def test_unmodified_pybind11_with_other_abi_id_refuses():
+    result = run_script(SCRIPT % (str(MODULE_DIR), "plain_pb304_abi0"))
+    assert result.returncode == 0 and result.stderr == "", result.describe()
+    assert result.stdout.strip() == "refused"
+
+
+def test_pybind11_types_keep_their_own_conduit():
+    result = run_script("""
+import sys
+sys.path.insert(0, %r)
+import bbv_pb310, bbv_pb2104, bbv_nb310
+print(bbv_pb310.Pet.__dict__["_pybind11_conduit_v1_"].__func__.__doc__ or "")
+print(bbv_pb2104.Pet.__dict__["_pybind11_conduit_v1_"].__func__.__doc__ or "")
+print(bbv_nb310.Pet.__dict__["_pybind11_conduit_v1_"].__func__.__doc__ or "")
+""" % str(MODULE_DIR))
+    assert result.returncode == 0, result.describe()
+    own, old, nb = result.stdout.splitlines()[:3]
+    assert not own.startswith("bindbridge")     # pybind11 3.1's own method
+    assert old.startswith("bindbridge")         # 2.10 has none: bindbridge's
+    assert nb.startswith("bindbridge")

@@ -1,0 +1,24 @@
+// tests/versions/vtypes.h: the C++ types of the version test modules (one set per module id).
+#pragma once
+
+#include <stdexcept>
+#include <string>
+#include <utility>
+
+template <int N>
+struct VPet {
+    std::string name;
+    VPet() = default;
+    explicit VPet(std::string n) : name(std::move(n)) {}
+};
+
+template <int N>
+struct VError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+template <int N>
+struct VLevel {
+    enum class E : int { low = 1, high = 7 };
+};
+
