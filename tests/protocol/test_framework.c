@@ -20,6 +20,7 @@
 #include "bindbridge/protocol.h"
 
 #if defined(__cplusplus)
+#  include <new>
 #  include <typeinfo>
 #  include "bindbridge/runtime/abi_tag.h"
 #  define BBT_LANG "C++"
@@ -49,6 +50,33 @@ static char* bbt_strdup(const char* s) {
 typedef struct bbt_point {
     double x, y;
 } bbt_point;
+
+/* take_ownership hands a heap point to its owner, who frees it "in its
+ * natural way": C owners with free, C++ owners (pybind11, nanobind, the
+ * C++ build of this framework) with delete.  So points are allocated for
+ * the owner's language; the C build cannot allocate for a C++ owner. */
+static bbt_point* bbt_new_point_for(const bbr_framework* owner) {
+    if (owner->abi_lang == BBR_ABI_LANG_C)
+        return (bbt_point*) malloc(sizeof(bbt_point));
+#if defined(__cplusplus)
+    return new (std::nothrow) bbt_point();
+#else
+    return NULL;
+#endif
+}
+
+static void bbt_delete_point_for(const bbr_framework* owner, bbt_point* p) {
+    if (owner->abi_lang == BBR_ABI_LANG_C) {
+        free(p);
+        return;
+    }
+#if defined(__cplusplus)
+    delete p;
+#endif
+}
+
+/* Our own owned points were allocated for us. */
+#define BBT_DELETE_POINT(p) bbt_delete_point_for(&bbt_fw, (p))
 
 /* ------------------------------------------------------------------------
  * Event log.
@@ -120,7 +148,7 @@ typedef struct bbt_keep {
 typedef struct bbt_inst {
     PyObject_HEAD
     bbt_point* value;  /* &storage, or an outside object */
-    int owned;         /* 1: free(value) at death (take_ownership) */
+    int owned;         /* 1: BBT_DELETE_POINT(value) at death (take_ownership) */
     bbt_point storage;
     bbt_keep* keeps;   /* keep_alive payloads released at death */
     PyObject* weaklist;
@@ -226,7 +254,7 @@ static void bbt_inst_dealloc(PyObject* self) {
         keep = next;
     }
     if (inst->owned)
-        free(inst->value);
+        BBT_DELETE_POINT(inst->value);
     type->tp_free(self);
     Py_DECREF(type);
 }
@@ -561,9 +589,15 @@ static PyObject* bbt_to_foreign(PyObject* self, PyObject* args) {
         return NULL;
     }
     if (policy == BBR_RV_TAKE_OWNERSHIP) {
-        point = BBT_CAST(bbt_point*, malloc(sizeof(bbt_point)));
-        if (!point)
-            return PyErr_NoMemory();
+        point = bbt_new_point_for(binding->framework);
+        if (!point) {
+            if (binding->framework->abi_lang != BBR_ABI_LANG_C && !PyErr_Occurred())
+                PyErr_SetString(PyExc_TypeError,
+                                BBT_NAME ": cannot allocate a point that a C++ owner can delete");
+            else
+                PyErr_NoMemory();
+            return NULL;
+        }
     } else if (policy == BBR_RV_REFERENCE || policy == BBR_RV_SHARE_OWNERSHIP ||
                policy == BBR_RV_NONE) {
         point = &bbt_static_points[slot];
@@ -577,13 +611,13 @@ static PyObject* bbt_to_foreign(PyObject* self, PyObject* args) {
     obj = binding->framework->to_python(binding, point, (enum bbr_rv_policy) policy, &feedback);
     if (!obj) {
         if (policy == BBR_RV_TAKE_OWNERSHIP)
-            free(point);
+            bbt_delete_point_for(binding->framework, point);
         if (PyErr_Occurred())
             return NULL;
         Py_RETURN_NONE;
     }
     if (policy == BBR_RV_TAKE_OWNERSHIP && !feedback.is_new)
-        free(point);
+        bbt_delete_point_for(binding->framework, point);
     return Py_BuildValue("(Ni)", obj, (int) feedback.is_new);
 }
 
