@@ -9,6 +9,8 @@
 
 #include <bindbridge/nanobind.h>
 
+#include <deque>
+
 #include "../common/types.h"
 
 BINDBRIDGE_NANOBIND_IMPORT_AS(Toy, "bb_pybind11.Toy")
@@ -25,8 +27,10 @@ template <typename T>
 void bind_features(nb::module_& m, const std::string& prefix) {
     using F = feature_set<T>;
     auto name = [&](const char* n) { return prefix + "_" + n; };
-    // nanobind keeps the name pointer: give it static storage.
-    auto keep = [](std::string s) { return (new std::string(std::move(s)))->c_str(); };
+    // nanobind keeps the name pointer: give it static storage (a deque
+    // never moves its elements; freed at exit, so valgrind sees no leak).
+    static std::deque<std::string> names;
+    auto keep = [](std::string s) { return names.emplace_back(std::move(s)).c_str(); };
     m.def(keep(name("describe")), &F::describe);
     m.def(keep(name("rename")), &F::rename);
     m.def(keep(name("name_or_none")), &F::name_or_none, "obj"_a.none());

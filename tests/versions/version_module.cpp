@@ -5,6 +5,7 @@
 // BBV_NANOBIND.  Every module imports the types of modules 1..7 and binds
 // the same functions for each (p<N>_*), so any module can be tested
 // against any other in one interpreter.
+#include <deque>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -68,7 +69,8 @@ using module_t = nanobind::module_;
 
 // nanobind keeps the name pointer: names live for the process.
 inline const char* fname(int n, const char* what) {
-    return (new std::string("p" + std::to_string(n) + "_" + what))->c_str();
+    static std::deque<std::string> names; // never moves its elements
+    return names.emplace_back("p" + std::to_string(n) + "_" + what).c_str();
 }
 
 template <int N>
