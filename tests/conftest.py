@@ -21,6 +21,17 @@ if not MODULES.is_dir():
 sys.path.insert(0, str(MODULES))
 
 
+def pytest_ignore_collect(collection_path, config):
+    # tests/conformance needs an interpreter where only its own frameworks
+    # publish the types it checks (other tests load modules that publish the
+    # C-API point too): it runs in a pytest process of its own, when named
+    # explicitly (./dev test does both).
+    if collection_path.name == "conformance" and collection_path.parent == Path(__file__).parent:
+        named = [Path(a.split("::")[0]).resolve() for a in config.args]
+        return not any(a == collection_path or collection_path in a.parents for a in named)
+    return None
+
+
 def pytest_report_header(config):
     import bindbridge
 
@@ -68,3 +79,63 @@ def check_script(script: str, **kwargs) -> str:
 @pytest.fixture
 def script():
     return check_script
+
+
+
+# --- tests/conformance: collect (pair, scenario) outcomes, print the matrix,
+# write docs/conformance.md when BINDBRIDGE_WRITE_CONFORMANCE is set. -------
+RESULTS = {}  # (user, owner) -> {scenario: "pass" | "xfail: reason" | "FAIL"}
+SCENARIOS = []
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    rep = outcome.get_result()
+    pair = getattr(item, "callspec", None)
+    if (pair is None or "pair" not in pair.params or rep.when not in ("setup", "call")
+            or "conformance" not in str(item.fspath)):
+        return
+    user, owner = pair.params["pair"]
+    scenario = item.originalname.replace("test_", "")
+    if scenario not in SCENARIOS:
+        SCENARIOS.append(scenario)
+    cell = RESULTS.setdefault((user.label, owner.label), {})
+    if rep.when == "setup" and not rep.failed:
+        return
+    if hasattr(rep, "wasxfail"):
+        cell[scenario] = "xfail"
+    elif rep.passed:
+        cell[scenario] = "pass"
+    elif rep.failed:
+        cell[scenario] = "FAIL"
+
+
+def _matrix() -> str:
+    pairs = sorted(RESULTS)
+    head = "| user ← owner | " + " | ".join(s.replace("_", " ") for s in SCENARIOS) + " |"
+    lines = [head, "|" + "---|" * (len(SCENARIOS) + 1)]
+    marks = {"pass": "✓", "xfail": "xfail", "FAIL": "**FAIL**"}
+    for p in pairs:
+        row = RESULTS[p]
+        lines.append("| %s ← %s | " % p + " | ".join(marks.get(row.get(s, ""), "?") for s in SCENARIOS) + " |")
+    return "\n".join(lines)
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not RESULTS:
+        return
+    terminalreporter.write_sep("=", "conformance matrix (user <- owner)")
+    terminalreporter.write_line(_matrix())
+    if os.environ.get("BINDBRIDGE_WRITE_CONFORMANCE"):
+        sys.path.insert(0, str(ROOT / "tests" / "conformance"))
+        from test_conformance import XFAIL_REASONS
+        doc = ROOT / "docs" / "conformance.md"
+        doc.write_text(
+            "# Conformance matrix\n\n"
+            "Produced by `tests/conformance` (`BINDBRIDGE_WRITE_CONFORMANCE=1 ./dev test "
+            "tests/conformance`): every ordered pair of frameworks, user ← owner, every "
+            "scenario.  ✓ passes; xfail is an expected failure whose reason is below.\n\n"
+            + _matrix() + "\n\nExpected failures:\n\n"
+            + "\n".join("- %s: %s" % kv for kv in sorted(XFAIL_REASONS.items())) + "\n")
+        terminalreporter.write_line("wrote %s" % doc)

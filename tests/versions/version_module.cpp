@@ -29,6 +29,11 @@
 #  define BBV_IMPORT(N) BINDBRIDGE_NANOBIND_IMPORT(VPet<N>) BINDBRIDGE_NANOBIND_IMPORT(VLevel<N>::E)
 #endif
 
+#if defined(BBV_PYBIND11)
+BINDBRIDGE_PYBIND11_IMPORT(bbt_point)
+#else
+BINDBRIDGE_NANOBIND_IMPORT(bbt_point)
+#endif
 BBV_IMPORT(1)
 BBV_IMPORT(2)
 BBV_IMPORT(3)
@@ -105,6 +110,31 @@ struct peers {
     }
 };
 
+// The C-API framework's point, with the same rows as VPet where a C struct
+// allows them.
+static void bind_point(module_t& m) {
+    BBV_DEF(m, "point_sum", [](const bbt_point& p) { return p.x + p.y; });
+    BBV_DEF(m, "point_scale", [](bbt_point& p, double k) { p.x *= k; p.y *= k; });
+    BBV_DEF(m, "point_by_value", [](bbt_point p) { return p.x * 10 + p.y; });
+    BBV_DEF(m, "point_make", [](double x, double y) { return bbt_point{x, y}; });
+    BBV_DEF(m, "point_owned", [](double x, double y) { return new bbt_point{x, y}; }, BBV_TAKE);
+    BBV_DEF(m, "point_favourite", []() -> bbt_point& {
+        static bbt_point* f = new bbt_point{7, 7};
+        return *f;
+    }, BBV_REF);
+    BBV_DEF(m, "point_echo", [](bbt_point& p) -> bbt_point& { return p; }, BBV_REF);
+    static auto* kept = new std::vector<std::shared_ptr<bbt_point>>();
+    BBV_DEF(m, "point_keep", [](std::shared_ptr<bbt_point> p) {
+        kept->push_back(std::move(p));
+        return kept->size() - 1;
+    });
+    BBV_DEF(m, "point_kept_x", [](size_t i) { return kept->at(i)->x; });
+    BBV_DEF(m, "point_release_kept", [] { kept->clear(); });
+    BBV_DEF(m, "point_make_shared", [](double x, double y) {
+        return std::make_shared<bbt_point>(bbt_point{x, y});
+    });
+}
+
 static void bind_self(module_t& m) {
     using T = VPet<BBV_ID>;
     using E = VLevel<BBV_ID>::E;
@@ -132,6 +162,7 @@ PYBIND11_MODULE(BBV_MODULE, m) {
 NB_MODULE(BBV_MODULE, m) {
 #endif
     bind_self(m);
+    bind_point(m);
 #if BBV_ID > 7
     peers<1, 2, 3, 4, 5, 6, 7, BBV_ID>::bind(m);
 #else

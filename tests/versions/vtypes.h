@@ -22,3 +22,10 @@ struct VLevel {
     enum class E : int { low = 1, high = 7 };
 };
 
+
+// The C-API test framework's C struct (tests/protocol/test_framework.c,
+// C++ build): every version module imports it, so the conformance suite can
+// pair each framework with the C-API one.
+struct bbt_point {
+    double x, y;
+};

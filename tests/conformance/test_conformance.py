@@ -1,0 +1,179 @@
+"""tests/conformance/test_conformance.py: each scenario (one row of the design's feature list), for every ordered pair of frameworks.
+
+Frameworks: pybind11 2.x and 3.x, nanobind 2.x and 3.x (tests/versions
+modules) and the C++ C-API test framework (frameworks.py; add more with
+BINDBRIDGE_CONFORMANCE_EXTRA).  A row a pair cannot support is an
+expected failure with its reason (XFAIL_REASONS), never a skip.
+"""
+
+from __future__ import annotations
+
+import gc
+import importlib
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from frameworks import selected  # noqa: E402
+
+VERSION_DIR = Path(os.environ.get("BINDBRIDGE_VERSION_MODULES",
+                                  HERE.parent.parent / "build" / "versions" / "modules"))
+FRAMEWORKS = selected()
+PAIRS = [(u, o) for u in FRAMEWORKS for o in FRAMEWORKS if u is not o]
+
+XFAIL_REASONS = {
+    "c-api user": "the C-API test framework imports only its own C struct (bbt_point), "
+                  "which the other frameworks do not bind",
+    "c-api owner, exception": "the C-API test framework has no C++ exceptions to translate",
+    "c-api owner, enum": "the C-API test framework binds no enum",
+}
+
+
+@pytest.fixture(scope="module")
+def loaded():
+    sys.path.insert(0, str(VERSION_DIR))
+    mods = {}
+    for f in FRAMEWORKS:
+        try:
+            mods[f.module] = importlib.import_module(f.module)
+        except ImportError as e:
+            pytest.fail("conformance: cannot import %s (%s): %s" % (f.module, f.label, e),
+                        pytrace=False)
+    # the C-API framework's owned type
+    mods["_cpoint"] = mods["bbtest_cpp"].make_type("bbt_point")
+    return mods
+
+
+class Pair:
+    def __init__(self, user, owner, mods):
+        self.user, self.owner = user, owner
+        self.u, self.o = mods[user.module], mods[owner.module]
+        self.cpoint = mods["_cpoint"]
+
+    def expect(self, scenario):
+        if self.user.kind == "c-api":
+            pytest.xfail(XFAIL_REASONS["c-api user"])
+        key = "c-api owner, %s" % scenario
+        if self.owner.kind == "c-api" and key in XFAIL_REASONS:
+            pytest.xfail(XFAIL_REASONS[key])
+
+    @property
+    def point_owner(self):
+        return self.owner.kind == "c-api"
+
+    def make(self, name="a"):
+        return self.cpoint(1, 2) if self.point_owner else self.o.Pet(name)
+
+    def fn(self, what):
+        return getattr(self.u, "p%d_%s" % (self.o.ID, what))
+
+    def owner_type(self):
+        return self.cpoint if self.point_owner else self.o.Pet
+
+
+@pytest.fixture(params=PAIRS, ids=["%s<-%s" % (u.label, o.label) for u, o in PAIRS])
+def pair(request, loaded):
+    u, o = request.param
+    return Pair(u, o, loaded)
+
+
+def test_const_ref(pair):
+    pair.expect("const_ref")
+    if pair.point_owner:
+        assert pair.u.point_sum(pair.make()) == 3.0
+    else:
+        assert pair.fn("describe")(pair.make("a")) == "described a"
+
+
+def test_mutable_ref_zero_copy(pair):
+    pair.expect("mutable_ref")
+    obj = pair.make("a")
+    if pair.point_owner:
+        pair.u.point_scale(obj, 2)
+        assert (obj.x, obj.y) == (2.0, 4.0)
+    else:
+        pair.fn("rename")(obj, "b")
+        assert obj.name == "b"
+
+
+def test_by_value(pair):
+    pair.expect("by_value")
+    if pair.point_owner:
+        assert pair.u.point_by_value(pair.make()) == 12.0
+    else:
+        assert pair.fn("by_value")(pair.make("a")) == "by value a"
+
+
+def test_return_by_value(pair):
+    pair.expect("return_by_value")
+    r = pair.u.point_make(1, 2) if pair.point_owner else pair.fn("clone")(pair.make("a"))
+    assert type(r) is pair.owner_type()
+
+
+def test_return_take_ownership(pair):
+    pair.expect("take_ownership")
+    r = pair.u.point_owned(3, 4) if pair.point_owner else pair.fn("make_owned")("x")
+    assert type(r) is pair.owner_type()
+    del r
+    gc.collect()
+
+
+def test_return_reference_identity(pair):
+    pair.expect("reference")
+    f = pair.u.point_favourite if pair.point_owner else pair.fn("favourite")
+    assert f() is f() and type(f()) is pair.owner_type()
+
+
+def test_existing_wrapper_returned(pair):
+    pair.expect("existing_wrapper")
+    obj = pair.make("a")
+    echo = pair.u.point_echo if pair.point_owner else pair.fn("echo")
+    assert echo(obj) is obj
+
+
+def test_shared_ptr_keeps_owner_alive(pair):
+    pair.expect("shared_ptr_arg")
+    obj = pair.make("kept")
+    if pair.point_owner:
+        i = pair.u.point_keep(obj)
+        del obj
+        gc.collect()
+        assert pair.u.point_kept_x(i) == 1.0
+        pair.u.point_release_kept()
+    else:
+        i = pair.fn("keep")(obj)
+        del obj
+        gc.collect()
+        assert pair.fn("kept_name")(i) == "kept"
+        pair.fn("release_kept")()
+    gc.collect()
+
+
+def test_shared_ptr_return(pair):
+    pair.expect("shared_ptr_return")
+    r = pair.u.point_make_shared(5, 6) if pair.point_owner else pair.fn("make_shared")("s")
+    assert type(r) is pair.owner_type()
+
+
+def test_exception_keeps_owner_type(pair):
+    pair.expect("exception")
+    with pytest.raises(pair.o.Error, match="boom"):
+        pair.fn("raise")("boom")
+
+
+def test_enum_both_ways(pair):
+    pair.expect("enum")
+    assert pair.fn("level_value")(pair.o.Level.high) == 7
+    made = pair.fn("level_make")(1)
+    assert type(made) is pair.o.Level and made == pair.o.Level.low
+
+
+def test_wrong_type_refused(pair):
+    pair.expect("wrong_type")
+    f = pair.u.point_sum if pair.point_owner else pair.fn("describe")
+    with pytest.raises(TypeError):
+        f(42)
