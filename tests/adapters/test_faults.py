@@ -68,3 +68,21 @@ gc.collect()
 assert not nbm.point_shared_alive()
 bbtest_cpp.set_fail_mode(0)
 """.format(mode=mode))
+
+
+@pytest.mark.parametrize("mode", [4, 5], ids=["error-but-not-translated", "translated-without-error"])
+@pytest.mark.parametrize("user", ["nbm", "pbm"])
+def test_misbehaving_translate_exception_is_ignored(mode, user):
+    # The C-API framework's translate_exception is asked first for an
+    # exception neither framework registered; misbehaving, it must not turn
+    # the error into garbage: the user's own default translation stands.
+    check_script(PRELUDE + """
+bbtest_cpp.set_fail_mode({mode})
+try:
+    {user}.raise_runtime_error("plain")
+except RuntimeError as e:
+    assert str(e) == "plain", e
+else:
+    raise AssertionError("no exception")
+bbtest_cpp.set_fail_mode(0)
+""".format(user=user, mode=mode))

@@ -294,7 +294,9 @@ static PyMemberDef bbt_members[] = {
  * Framework callbacks (no Python code runs inside the registry ones).
  * ---------------------------------------------------------------------- */
 /* Fault injection for the callers' error paths: 1 = from_python raises,
- * 2 = to_python raises, 3 = keep_alive refuses. */
+ * 2 = to_python raises, 3 = keep_alive refuses, 4 = translate_exception
+ * leaves an error set but says "not translated", 5 = it says "translated"
+ * but sets no error. */
 static int bbt_fail_mode = 0;
 
 static void* bbt_from_python(bbr_binding* binding, PyObject* pyobj, uint8_t convert,
@@ -367,6 +369,19 @@ static int bbt_keep_alive(PyObject* nurse, void* payload, void (*cb)(void*) BBR_
         Py_INCREF(BBT_CAST(PyObject*, payload));
     return 1;
 }
+
+#if defined(__cplusplus)
+/* This framework has no exceptions of its own: it translates nothing,
+ * except when told to misbehave. */
+static int bbt_translate_exception(void* eptr) BBR_NOEXCEPT {
+    (void) eptr;
+    if (bbt_fail_mode == 4) {
+        PyErr_SetString(PyExc_RuntimeError, BBT_NAME ": injected translate_exception error");
+        return 0;
+    }
+    return bbt_fail_mode == 5 ? 1 : 0;
+}
+#endif
 
 static void bbt_remove_local_binding(bbr_binding* binding) BBR_NOEXCEPT {
     bbt_type_rec* rec = BBT_CAST(bbt_type_rec*, binding->context);
@@ -785,7 +800,8 @@ static PyMethodDef bbt_methods[] = {
     {"info", bbt_info, METH_NOARGS, "this framework's record"},
     {"publish_on", bbt_publish_on, METH_VARARGS, "publish_on(type, source_name)"},
     {"set_fail_mode", bbt_set_fail_mode, METH_O,
-     "set_fail_mode(n): 1 from_python raises, 2 to_python raises, 3 keep_alive refuses"},
+     "set_fail_mode(n): 1 from_python raises, 2 to_python raises, 3 keep_alive refuses, "
+     "4/5 translate_exception misbehaves"},
     {NULL, NULL, 0, NULL}};
 
 static struct PyModuleDef bbt_module = {
@@ -856,7 +872,11 @@ BBT_INIT_FUNC BBT_CAT(PyInit_, BBT_MODULE)(void) {
     bbt_fw.from_python = bbt_from_python;
     bbt_fw.to_python = bbt_to_python;
     bbt_fw.keep_alive = bbt_keep_alive;
+#if defined(__cplusplus)
+    bbt_fw.translate_exception = bbt_translate_exception;
+#else
     bbt_fw.translate_exception = NULL;
+#endif
     bbt_fw.remove_local_binding = bbt_remove_local_binding;
     bbt_fw.free_local_binding = bbt_free_local_binding;
     bbt_fw.add_foreign_binding = bbt_add_foreign_binding;

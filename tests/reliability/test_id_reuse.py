@@ -8,10 +8,16 @@ refused, and a new exported type at that address must work.
 
 from __future__ import annotations
 
+import os
+
 from conftest import check_script
 
 
 def test_dead_type_address_reused():
+    # ASan's allocator (./dev sanitize) does not hand a freed block back
+    # soon, so there the address is not reused; the run still checks that a
+    # dead, cached type leaves no dangling use behind.
+    under_asan = "asan" in os.environ.get("LD_PRELOAD", "")
     out = check_script("""
 import gc
 import bbtest_cpp, bb_pybind11 as pbm, bb_nanobind as nbm
@@ -21,7 +27,7 @@ old = id(T)
 del T
 gc.collect()
 hits = 0
-for i in range(500):
+for i in range(200):
     # same layout, never exported: the likeliest type to land at that address
     U = bbtest_cpp.make_type("Unrelated%d" % i, export=False)
     if id(U) == old:
@@ -45,4 +51,4 @@ print("reused:", hits)
 """)
     # the allocator did hand the dead type's memory to the new type, so the
     # check above really ran
-    assert out.strip() == "reused: 1"
+    assert out.strip() in (("reused: 0", "reused: 1") if under_asan else ("reused: 1",))

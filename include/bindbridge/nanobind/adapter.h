@@ -367,8 +367,7 @@ inline size_t export_module(nb::module_& m) {
 // ---------------------------------------------------------------------------
 template <typename T>
 import_cache& cache_of() noexcept {
-    static import_cache c;
-    return c;
+    return ::bindbridge::detail::cache_of<tag, T>();
 }
 
 inline void keep_in_cleanup(void* ctx, PyObject* obj) noexcept {
@@ -396,30 +395,10 @@ inline bool bound_natively(const std::type_info& ti) noexcept {
 
 template <typename T>
 PyObject* cast_foreign(const T* src, nb::rv_policy policy, nb::detail::cleanup_list* cleanup) noexcept {
-    framework_record* rec = record_for_import();
-    bbr_binding* b = first_foreign(rec, cache_of<T>(), typeid(T));
-    if (!b) {
-        PyErr_Format(PyExc_TypeError,
-                     "bindbridge: cannot convert C++ %s to Python: neither nanobind nor any "
-                     "framework on the registry binds it (import the module that exports it)",
-                     source_name_of(typeid(T)).c_str());
-        return nullptr;
-    }
-    if (!src)
-        return nb::none().release().ptr();
-    bbr_rv_policy rvp = to_bbr(policy);
-    bool is_new = false;
-    PyObject* r = foreign_to_python(b, src, rvp, &is_new);
-    if (!r && (rvp == BBR_RV_COPY || rvp == BBR_RV_MOVE)) {
-        r = hand_over_copy(b, src, rvp == BBR_RV_MOVE, &is_new);
-    }
-    if (r && is_new && policy == nb::rv_policy::reference_internal && cleanup && cleanup->self()) {
-        if (keep_alive(b, r, cleanup->self(), nullptr) != 0) {
-            Py_DECREF(r);
-            return nullptr;
-        }
-    }
-    return r;
+    PyObject* internal_parent =
+        policy == nb::rv_policy::reference_internal && cleanup ? cleanup->self() : nullptr;
+    return return_to_foreign<tag, T>(record_for_import(), src, to_bbr(policy), internal_parent,
+                                     "nanobind");
 }
 
 template <typename T>

@@ -338,8 +338,7 @@ inline size_t export_module(const py::module_& m) {
 // ---------------------------------------------------------------------------
 template <typename T>
 import_cache& cache_of() noexcept {
-    static import_cache c;
-    return c;
+    return ::bindbridge::detail::cache_of<tag, T>();
 }
 
 inline void keep_patient(void*, PyObject* obj) noexcept {
@@ -373,32 +372,10 @@ inline bbr_rv_policy to_bbr(py::return_value_policy p) {
 
 template <typename T>
 py::handle cast_foreign(const T* src, py::return_value_policy policy, py::handle parent) {
-    framework_record* rec = record_for_import();
-    bbr_binding* b = first_foreign(rec, cache_of<T>(), typeid(T));
-    if (!b) {
-        PyErr_Format(PyExc_TypeError,
-                     "bindbridge: cannot convert C++ %s to Python: neither pybind11 nor any "
-                     "framework on the registry binds it (import the module that exports it)",
-                     source_name_of(typeid(T)).c_str());
-        return py::handle();
-    }
-    if (!src)
-        return py::none().release();
-    bbr_rv_policy rvp = to_bbr(policy);
-    bool is_new = false;
-    PyObject* r = foreign_to_python(b, src, rvp, &is_new);
-    if (!r && (rvp == BBR_RV_COPY || rvp == BBR_RV_MOVE)) {
-        // The owner cannot copy/move (pybind11 types exported without their
-        // C++ type): make the copy here and hand it over.
-        r = hand_over_copy(b, src, rvp == BBR_RV_MOVE, &is_new);
-    }
-    if (r && is_new && policy == py::return_value_policy::reference_internal && parent) {
-        if (keep_alive(b, r, parent.ptr(), nullptr) != 0) {
-            Py_DECREF(r);
-            return py::handle();
-        }
-    }
-    return r;
+    PyObject* internal_parent =
+        policy == py::return_value_policy::reference_internal && parent ? parent.ptr() : nullptr;
+    return return_to_foreign<tag, T>(record_for_import(), src, to_bbr(policy), internal_parent,
+                                     "pybind11");
 }
 
 template <typename T>

@@ -306,6 +306,14 @@ struct import_cache {
     bbr_binding* last_binding = nullptr;
 };
 
+// The cache of C++ type T for one adapter (Tag): epochs are per record, so
+// two adapters in one shared object must not share a cache.
+template <typename Tag, typename T>
+import_cache& cache_of() noexcept {
+    static import_cache c;
+    return c;
+}
+
 inline void refresh(import_cache& cache, framework_record* rec, const std::type_info& ti) {
     cache.epoch = rec->epoch;
     cache.last_type = nullptr;
@@ -526,6 +534,34 @@ PyObject* hand_over_copy(bbr_binding* b, const T* src, bool move, bool* is_new) 
     return r;
 }
 
+// A C++ object returned into the first foreign owner of T (import order).
+// rvp: the caller's policy mapped to pymetabind; internal_parent: the
+// object a reference_internal result must keep alive (or nullptr).  New
+// reference, or nullptr with an error set.
+template <typename Tag, typename T>
+PyObject* return_to_foreign(framework_record* rec, const T* src, bbr_rv_policy rvp,
+                            PyObject* internal_parent, const char* framework) {
+    bbr_binding* b = first_foreign(rec, cache_of<Tag, T>(), typeid(T));
+    if (!b) {
+        PyErr_Format(PyExc_TypeError,
+                     "bindbridge: cannot convert C++ %s to Python: neither %s nor any framework on "
+                     "the registry binds it (import the module that exports it)",
+                     source_name_of(typeid(T)).c_str(), framework);
+        return nullptr;
+    }
+    if (!src)
+        Py_RETURN_NONE;
+    bool is_new = false;
+    PyObject* r = foreign_to_python(b, src, rvp, &is_new);
+    if (!r && (rvp == BBR_RV_COPY || rvp == BBR_RV_MOVE))
+        r = hand_over_copy(b, src, rvp == BBR_RV_MOVE, &is_new);
+    if (r && is_new && internal_parent && keep_alive(b, r, internal_parent, nullptr) != 0) {
+        Py_DECREF(r);
+        return nullptr;
+    }
+    return r;
+}
+
 // shared_ptr<T> into a foreign owner: wrap the pointer (share_ownership),
 // then make the new wrapper keep a copy of the shared_ptr alive.
 template <typename T>
@@ -595,8 +631,16 @@ inline bool translate_with_foreign(framework_record* rec, std::exception_ptr& ep
         if (other->abi_lang != BBR_ABI_LANG_CPP || !other->translate_exception ||
             !other->abi_extra || std::strcmp(other->abi_extra, rec->fw.abi_extra) != 0)
             continue;
-        if (other->translate_exception(&eptr))
+        // A translator that says "translated" must have set an error, one
+        // that says "not translated" must not have: a misbehaving one is
+        // treated as not translating (and its stray error dropped).
+        int translated = other->translate_exception(&eptr);
+        if (translated && PyErr_Occurred())
             return true;
+        if (PyErr_Occurred())
+            PyErr_Clear();
+        if (!eptr)
+            return false;
     }
     return false;
 }
