@@ -9,6 +9,7 @@
 //       py::class_<Dog>(m, "Dog") ...;
 //       bindbridge::export_type<Dog>(m);  // publish one type (copy/move returns served)
 //       bindbridge::export_all(m);        // or every pybind11 type bound in m so far
+//       bindbridge::enable_module_local_hook(m); // opt-in, pybind11 3.1: no IMPORT needed for args
 //   }
 //
 // Export publishes pybind11 types on the pymetabind registry and serves
@@ -26,6 +27,7 @@
 #endif
 
 #include "pybind11/adapter.h"
+#include "pybind11/hook.h"
 
 namespace bindbridge {
 
@@ -44,6 +46,29 @@ void export_type(const pybind11::module_& scope) {
 // compile-time C++ types: by-value returns into such a type fall back to
 // a heap copy made by the caller).  Returns how many types it published.
 inline size_t export_all(const pybind11::module_& m) { return detail::pybind11_impl::export_module(m); }
+
+enum class hook_gate {
+    pybind11_versions, // only where bindbridge's tests show the hook safe
+    ignore_for_tests,  // anywhere: for the tests that show the hazards
+};
+
+// Opt-in zero-code import for pybind11 functions: puts pybind11's
+// module-local loader attribute on every type exported by another
+// framework (now, and as new ones are exported), so a pybind11 function
+// taking T accepts a foreign T with no BINDBRIDGE_PYBIND11_IMPORT(T).  It
+// acts process-wide: every pybind11 module with the same internals version
+// and platform ABI reads the attribute, including modules without
+// bindbridge.  Exact C++ type only (no upcasts), arguments only (returns
+// still need the declaration), and std::unique_ptr<T> parameters raise
+// RuntimeError for foreign objects (pybind11 cannot take ownership), which
+// ends overload resolution: put const T& overloads first.
+//
+// Only on pybind11 3.1 (internals v12); on older versions it returns false
+// and warns (RuntimeWarning) why.  docs/zero-code.md has the details.
+inline bool enable_module_local_hook(const pybind11::module_& m,
+                                     hook_gate gate = hook_gate::pybind11_versions) {
+    return detail::pybind11_impl::enable_hook(m, gate == hook_gate::ignore_for_tests);
+}
 
 } // namespace bindbridge
 

@@ -81,7 +81,7 @@ def main() -> int:
     ap.add_argument("--python", default=sys.executable, help="interpreter to build for")
     args = ap.parse_args()
     out = args.out.resolve()
-    builds = list(matrix.DEFAULT) + list(matrix.EXTRAS) + list(matrix.PLAIN) + \
+    builds = list(matrix.DEFAULT) + list(matrix.EXTRAS) + list(matrix.PLAIN) + list(matrix.HOOK) + \
         (list(matrix.COMPILE_ONLY) if args.compile_only else [])
     if args.only is not None:
         builds = [matrix.by_name(n) for n in args.only]

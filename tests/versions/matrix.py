@@ -66,6 +66,18 @@ PLAIN: List[Build] = [
     Build("plain_pb2136", "pybind11-plain", "2.13.6", 0, note="2.x conduit id"),
 ]
 
+# The pybind11 module-local hook's test modules (hook_module.cpp), one per
+# pybind11 version of the default matrix, plus 3.0.1 (where the hazard is a
+# crash) and an unmodified 3.1 module (the hook acts process-wide).
+HOOK: List[Build] = [
+    Build("hook_pb2104", "pybind11-hook", "2.10.4", 0),
+    Build("hook_pb2136", "pybind11-hook", "2.13.6", 0, ("PYBIND11_INTERNALS_VERSION=5",)),
+    Build("hook_pb301", "pybind11-hook", "3.0.1", 0),
+    Build("hook_pb304", "pybind11-hook", "3.0.4", 0),
+    Build("hook_pb310", "pybind11-hook", "3.1.0", 0),
+    Build("hook_pb310_plain", "pybind11-hook-plain", "3.1.0", 0, note="no bindbridge"),
+]
+
 # Python versions other than the main one run one pair each (see .ci/run).
 OTHER_PYTHONS = {
     "3.8": ["bbv_pb304", "bbv_nb292"],    # the newest releases that still support 3.8
@@ -75,7 +87,7 @@ OTHER_PYTHONS = {
 
 
 def by_name(name: str) -> Build:
-    for b in DEFAULT + COMPILE_ONLY + EXTRAS + PLAIN:
+    for b in DEFAULT + COMPILE_ONLY + EXTRAS + PLAIN + HOOK:
         if b.name == name:
             return b
     raise KeyError(name)

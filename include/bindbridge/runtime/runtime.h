@@ -49,7 +49,7 @@ namespace detail {
 // Bumped whenever framework_record changes layout: modules built with two
 // bindbridge versions then use two records (two frameworks on the
 // registry) instead of misreading one.
-constexpr unsigned record_layout_version = 1;
+constexpr unsigned record_layout_version = 2;
 
 // type_info::name() may carry a leading '*' (GCC, types with internal
 // linkage); compare names without it, as libstdc++'s operator== does.
@@ -108,6 +108,11 @@ struct framework_record {
     bbr_framework* native_owner = nullptr;
     // Adapter-specific state (owned by the adapter).
     void* adapter = nullptr;
+    // Told (inside the registry callback: C++ work only) after a compatible
+    // foreign binding was added; the pybind11 module-local hook uses it to
+    // schedule its attribute installs for later.
+    void (*after_foreign_added)(framework_record*) noexcept = nullptr;
+    void* hook = nullptr; // the hook's state (owned by the module that enabled it)
 
     static framework_record* of(bbr_framework* fw) noexcept {
         return reinterpret_cast<framework_record*>(fw);
@@ -124,12 +129,15 @@ struct framework_record {
     void on_add_foreign_binding(bbr_binding* b) noexcept {
         try {
             announced.insert(b);
-            if (is_compatible(b))
+            bool compatible = is_compatible(b);
+            if (compatible)
                 foreign_by_type[type_key(*static_cast<const std::type_info*>(b->native_type))]
                     .push_back(b);
             else
                 incompatible.push_back(b);
             ++epoch;
+            if (compatible && after_foreign_added)
+                after_foreign_added(this);
         } catch (...) {
             // Out of memory: the binding stays unusable for us, nothing breaks.
         }
