@@ -27,6 +27,7 @@
 #endif
 
 #include "nanobind/adapter.h"
+#include "runtime/explain.h"
 
 namespace bindbridge {
 
@@ -44,6 +45,25 @@ void export_type(nanobind::module_& m) {
 // Publishes every nanobind type found in the module's namespace; returns
 // how many it published.
 inline size_t export_all(nanobind::module_& m) { return detail::nanobind_impl::export_module(m); }
+
+// Opt-in: when a function of this module fails with "incompatible function
+// arguments" and an argument is owned by another framework, the TypeError
+// says why (a note on Python 3.11+, else appended to the message): which
+// framework was tried for each wanted C++ type and why it refused.  Wraps
+// the entry point of every function and method the module defines so far
+// (call it last); on success the wrapper costs one thread-local read.
+// Returns how many it wrapped.
+inline size_t explain_failures(nanobind::module_& m) {
+    if (!detail::nanobind_impl::domain_record())
+        throw nanobind::python_error();
+    return detail::for_each_callable(m.ptr(), [](PyObject* f) {
+        const char* n = Py_TYPE(f)->tp_name;
+        if (std::strcmp(n, "nanobind.nb_func") != 0 && std::strcmp(n, "nanobind.nb_method") != 0)
+            return false;
+        return detail::wrap_vectorcall_object<detail::nanobind_impl::record_for_import>(
+            f, "BINDBRIDGE_NANOBIND_IMPORT");
+    });
+}
 
 } // namespace bindbridge
 

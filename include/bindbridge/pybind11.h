@@ -26,8 +26,11 @@
 #  error "bindbridge/pybind11.h: include <pybind11/pybind11.h> first"
 #endif
 
+#include <cstring>
+
 #include "pybind11/adapter.h"
 #include "pybind11/hook.h"
+#include "runtime/explain.h"
 
 namespace bindbridge {
 
@@ -46,6 +49,28 @@ void export_type(const pybind11::module_& scope) {
 // compile-time C++ types: by-value returns into such a type fall back to
 // a heap copy made by the caller).  Returns how many types it published.
 inline size_t export_all(const pybind11::module_& m) { return detail::pybind11_impl::export_module(m); }
+
+// Opt-in: when a function of this module fails with "incompatible function
+// arguments" and an argument is owned by another framework, the TypeError
+// says why (a note on Python 3.11+, else appended to the message): which
+// framework was tried for each wanted C++ type and why it refused.  Wraps
+// the entry point of every function and method the module defines so far
+// (call it last); on success the wrapper costs one thread-local read.
+// Returns how many it wrapped.
+inline size_t explain_failures(const pybind11::module_& m) {
+    if (!detail::pybind11_impl::domain_record())
+        throw pybind11::error_already_set();
+    return detail::for_each_callable(m.ptr(), [](PyObject* f) {
+        // pybind11's functions carry their function_record in a capsule
+        // (2.x) or in an object of pybind11's function_record type (3.x).
+        PyObject* self = PyCFunction_Check(f) ? PyCFunction_GET_SELF(f) : nullptr;
+        if (!self || !(PyCapsule_CheckExact(self) ||
+                       std::strstr(Py_TYPE(self)->tp_name, "pybind11_detail_function_record_")))
+            return false;
+        return detail::wrap_builtin_function<detail::pybind11_impl::record_for_import>(
+            f, "BINDBRIDGE_PYBIND11_IMPORT");
+    });
+}
 
 enum class hook_gate {
     pybind11_versions, // only where bindbridge's tests show the hook safe

@@ -77,3 +77,128 @@ from bindbridge.__main__ import main
 sys.exit(main(["--why", "bb_pybind11.no_such_function", "bb_nanobind.Pet"]))
 """)
     assert bad.returncode == 2 and "no_such_function" in bad.stderr
+
+
+# --- the failing call's own TypeError (explain_failures in both test modules) ---
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+VERSION_MODULES = os.environ.get("BINDBRIDGE_VERSION_MODULES",
+                                 str(Path(__file__).resolve().parents[2] / "build" / "versions" / "modules"))
+
+
+def failure_text(func, *args, **kwargs) -> str:
+    with pytest.raises(TypeError) as info:
+        func(*args, **kwargs)
+    e = info.value
+    assert "incompatible function arguments" in str(e).splitlines()[0]
+    if sys.version_info >= (3, 11):
+        return "\n".join(getattr(e, "__notes__", []))
+    return str(e)
+
+
+def test_every_function_and_method_is_wrapped():
+    assert pbm.explained_functions > 40 and nbm.explained_functions > 40
+
+
+def test_call_no_binding_for_this_python_type():
+    text = failure_text(pbm.pet_describe, pbm.Toy("t"))
+    assert text.startswith("bindbridge: why the arguments owned by other frameworks were refused:")
+    assert "  C++ Pet from a bb_pybind11.Toy:" in text
+    assert ("    - nanobind 3.1.0 via bindbridge 0.1.0 (bb_nanobind.Pet): no binding for "
+            "bb_pybind11.Toy there (its binding is for bb_nanobind.Pet)") in text
+
+
+def test_call_nothing_else_binds_the_type():
+    text = failure_text(nbm.pet_describe, pbm.Toy("t"))
+    assert "  C++ Pet from a bb_pybind11.Toy:\n    - no other framework on the registry binds C++ Pet" in text
+
+
+def test_call_no_import_declared():
+    text = failure_text(pbm.stray_value, nbm.Stray())
+    assert ("argument 1, a bb_nanobind.Stray (C++ Stray, bound by nanobind 3.1.0 via bindbridge 0.1.0): "
+            "no bindbridge import of its C++ type was tried; declare BINDBRIDGE_PYBIND11_IMPORT(Stray) "
+            "where the function is bound") in text
+
+
+def test_call_recursion_stopped():
+    # nanobind asks pybind11 (serving) for a Wrapper; pybind11's implicit
+    # conversion Pet -> Wrapper would need nanobind's Pet again: stopped.
+    assert pbm.wrapper_name(nbm.Pet("rex")) == "wrapped rex"     # pybind11 itself converts
+    text = failure_text(nbm.wrapper_name, nbm.Pet("rex"))
+    assert "  C++ Pet from a bb_nanobind.Pet:\n    - recursion stopped:" in text
+    assert "  C++ Wrapper from a bb_nanobind.Pet:" in text
+
+
+def test_call_owner_from_python_refused():
+    out = check_script("""
+import sys, bbtest_cpp, bb_pybind11 as pbm
+P = bbtest_cpp.make_type("bbt_point")
+p = P(1, 2)
+print(pbm.point_sum(p))
+bbtest_cpp.set_fail_mode(1)
+try:
+    pbm.point_sum(p)
+except TypeError as e:
+    print(e.__notes__[0])
+bbtest_cpp.set_fail_mode(0)
+""")
+    assert out.startswith("3.0\n")
+    assert ("  C++ bbt_point from a bbtest_cpp.bbt_point:\n    - bbtest_cpp (C++ test framework) "
+            "(bbtest_cpp.bbt_point): the owner's from_python refused it") in out
+
+
+def test_call_not_a_cpp_framework():
+    out = check_script("""
+import bbtest_c, bb_pybind11 as pbm
+C = bbtest_c.make_type("bbt_point")
+try:
+    pbm.point_sum(C(1, 2))
+except TypeError as e:
+    print(e.__notes__[0])
+""")
+    assert "bbtest_c (C test framework) (bbtest_c.bbt_point): not used: it is not a C++ framework" in out
+
+
+def test_call_abi_tag_differs():
+    out = check_script("""
+import sys
+sys.path.insert(0, %r)
+import bb_pybind11 as pbm, bbv_pb310_abi0
+try:
+    pbm.vpet4_name(bbv_pb310_abi0.Pet("x"))
+except TypeError as e:
+    print(e.__notes__[0])
+""" % VERSION_MODULES)
+    assert ("  C++ VPet<4> from a bbv_pb310_abi0.Pet:\n    - pybind11 3.1.0 (internals v12) via bindbridge "
+            "0.1.0 (bbv_pb310_abi0.Pet): not used: its ABI tag system_libstdcpp_gxx_abi_1xxx_use_cxx11_abi_0 "
+            "differs from ours, system_libstdcpp_gxx_abi_1xxx_use_cxx11_abi_1") in out
+
+
+def test_call_with_several_arguments():
+    text = failure_text(nbm.toy_rename, nbm.Pet("p"), "new")
+    assert "  C++ Toy from a bb_nanobind.Pet:" in text
+
+
+def test_unrelated_failures_get_no_note():
+    with pytest.raises(TypeError) as info:
+        pbm.pet_describe(3)
+    notes = getattr(info.value, "__notes__", [])
+    assert all("owned by other frameworks" not in n or "from a int" in n for n in notes)
+    with pytest.raises(RuntimeError) as info:
+        pbm.raise_runtime_error("boom")
+    assert not getattr(info.value, "__notes__", None)
+    with pytest.raises(TypeError) as info:
+        pbm.stray_value()                                 # no foreign argument at all
+    assert not getattr(info.value, "__notes__", None)
+
+
+def test_success_paths_unchanged():
+    p = nbm.Pet("rex")
+    assert pbm.pet_describe(p) == nbm.pet_describe(p)
+    assert pbm.toy_describe(pbm.Toy("t")) == nbm.toy_describe(pbm.Toy("t"))
+    assert nbm.Pet(name="kw").name == "kw"

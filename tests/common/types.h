@@ -41,6 +41,20 @@ struct bbt_point {
     double x, y;
 };
 
+// Stray is bound and exported by the nanobind module; the pybind11 module
+// takes it without importing it (explain_failures names the missing import).
+struct Stray {
+    int value = 7;
+};
+
+// Wrapper is bound by the pybind11 module, implicitly convertible from a
+// Pet there; the nanobind module imports it: converting a Pet to a Wrapper
+// would need pybind11 (serving) to import Pet from nanobind, which the
+// recursion guard stops.
+struct Wrapper {
+    std::string name;
+};
+
 // Thrown by the modules that bind Pet/Toy and registered there as a Python
 // exception; the other framework must let it reach Python as that type.
 struct PetError : std::runtime_error {

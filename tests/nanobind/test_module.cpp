@@ -18,6 +18,7 @@ BINDBRIDGE_NANOBIND_IMPORT(bbt_point)
 BINDBRIDGE_NANOBIND_IMPORT(Both)
 BINDBRIDGE_NANOBIND_IMPORT(Pet)
 BINDBRIDGE_NANOBIND_IMPORT(Color)
+BINDBRIDGE_NANOBIND_IMPORT(Wrapper)
 BINDBRIDGE_NANOBIND_IMPORT(Shade)
 
 namespace nb = nanobind;
@@ -105,4 +106,11 @@ NB_MODULE(bb_nanobind, m) {
     m.def("color_make", [](int v) { return (Color) v; });
     m.def("shade_value", [](Shade s) { return (int) s; });
     m.def("shade_make", [](int v) { return (Shade) v; });
+
+    nb::class_<Stray>(m, "Stray").def(nb::init<>()).def_rw("value", &Stray::value);
+    bindbridge::export_type<Stray>(m);
+    m.def("wrapper_name", [](const Wrapper& w) { return w.name; });
+
+    // Last: a failing call with a foreign argument explains itself.
+    m.attr("explained_functions") = bindbridge::explain_failures(m);
 }

@@ -16,6 +16,14 @@ BINDBRIDGE_PYBIND11_IMPORT(Both)
 BINDBRIDGE_PYBIND11_IMPORT(Toy)
 BINDBRIDGE_PYBIND11_IMPORT(Color)
 BINDBRIDGE_PYBIND11_IMPORT(Shade)
+// The version modules' VPet<4> (tests/versions/vtypes.h; only its C++ name
+// matters here): bbv_pb310_abi0 binds it under another ABI tag, for the
+// ABI-tag explanation.
+template <int N>
+struct VPet {
+    std::string name;
+};
+BINDBRIDGE_PYBIND11_IMPORT(VPet<4>)
 
 namespace py = pybind11;
 
@@ -89,4 +97,16 @@ PYBIND11_MODULE(bb_pybind11, m) {
     m.def("color_make", [](int v) { return (Color) v; });
     m.def("shade_value", [](Shade s) { return (int) s; });
     m.def("shade_make", [](int v) { return (Shade) v; });
+
+    m.def("stray_value", [](const Stray& s) { return s.value; }); // Stray: never imported here
+    py::class_<Wrapper>(m, "Wrapper")
+        .def(py::init([](const Pet& p) { return Wrapper{"wrapped " + p.name}; }))
+        .def_readonly("name", &Wrapper::name);
+    py::implicitly_convertible<Pet, Wrapper>();
+    bindbridge::export_type<Wrapper>(m);
+    m.def("wrapper_name", [](const Wrapper& w) { return w.name; });
+    m.def("vpet4_name", [](const VPet<4>& p) { return p.name; });
+
+    // Last: a failing call with a foreign argument explains itself.
+    m.attr("explained_functions") = bindbridge::explain_failures(m);
 }

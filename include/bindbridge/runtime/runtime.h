@@ -22,6 +22,7 @@
 #include <cstring>
 #include <exception>
 #include <memory>
+#include <new>
 #include <string>
 #include <type_traits>
 #include <typeinfo>
@@ -229,6 +230,71 @@ inline bool in_main_interpreter() noexcept {
 #endif
 }
 
+// ---------------------------------------------------------------------------
+// Refusals, for explaining a failed call (explain.h): noted on the failure
+// path only, in one ring per process shared by every bindbridge module
+// (a refusal inside another module, e.g. while it serves, explains this
+// module's failure).  The GIL orders writers; entries carry their thread.
+// ---------------------------------------------------------------------------
+struct refusal {
+    uint64_t seq;
+    const std::type_info* wanted;
+    PyTypeObject* offered; // only compared with live arguments' types
+    const void* thread;
+    bool recursion;
+};
+
+struct refusal_ring {
+    static constexpr unsigned size = 64;
+    unsigned layout = 1;
+    uint64_t next = 1; // sequence number of the next entry
+    refusal entries[size];
+};
+
+inline refusal_ring*& shared_refusals() noexcept {
+    static refusal_ring* r = nullptr;
+    return r;
+}
+
+// Finds (or makes) the process's ring in the interpreter dict.  Module
+// initialisation only; failures leave explanations off, nothing else.
+inline void join_refusal_ring(PyObject* interp_dict) noexcept {
+    if (shared_refusals())
+        return;
+    const char* key = "__bindbridge_refusals_v1";
+    PyObject* capsule = PyDict_GetItemString(interp_dict, key);
+    if (capsule) {
+        auto* r = static_cast<refusal_ring*>(PyCapsule_GetPointer(capsule, "bindbridge_refusals"));
+        if (r && r->layout == 1)
+            shared_refusals() = r;
+        PyErr_Clear();
+        return;
+    }
+    auto* r = new (std::nothrow) refusal_ring();
+    if (!r)
+        return;
+    // No destructor: modules keep the pointer for the life of the process.
+    capsule = PyCapsule_New(r, "bindbridge_refusals", nullptr);
+    if (capsule && PyDict_SetItemString(interp_dict, key, capsule) == 0)
+        shared_refusals() = r;
+    else
+        delete r;
+    Py_XDECREF(capsule);
+    PyErr_Clear();
+}
+
+inline void note_refusal(const std::type_info& wanted, PyTypeObject* offered, bool recursion) noexcept {
+    refusal_ring* r = shared_refusals();
+    if (!r)
+        return;
+    refusal& e = r->entries[r->next % refusal_ring::size];
+    e.seq = r->next++;
+    e.wanted = &wanted;
+    e.offered = offered;
+    e.thread = PyThreadState_Get();
+    e.recursion = recursion;
+}
+
 // Finds the record stored under `key` in the interpreter dict, or makes one
 // with `init(record)` (which fills name and the serving callbacks), joins
 // it to the registry and stores it.  Must run during module initialisation
@@ -245,6 +311,7 @@ framework_record* get_or_create_record(const std::string& key, Init&& init) {
     PyObject* dict = bbr_registry_dict();
     if (!dict)
         return nullptr;
+    join_refusal_ring(dict);
     if (PyObject* capsule = PyDict_GetItemString(dict, key.c_str())) {
         auto* rec = static_cast<framework_record*>(
             PyCapsule_GetPointer(capsule, "bindbridge_framework_record"));
@@ -344,10 +411,10 @@ inline void* call_from_python(bbr_binding* b, PyObject* src, bool convert, keep_
 
 // The C++ object inside foreign `src`, trying the bindings of `ti` in
 // import order; nullptr if none accepts it.  `binding_out` tells which.
-inline void* load_foreign(framework_record* rec, import_cache& cache, const std::type_info& ti,
-                          PyObject* src, bool convert, keep_referenced_fn keep, void* ctx,
-                          bbr_binding** binding_out = nullptr) {
-    if (!rec || serving_depth() > 0 || !in_main_interpreter())
+inline void* load_foreign_impl(framework_record* rec, import_cache& cache, const std::type_info& ti,
+                               PyObject* src, bool convert, keep_referenced_fn keep, void* ctx,
+                               bbr_binding** binding_out) {
+    if (!rec || !in_main_interpreter())
         return nullptr;
     if (cache.epoch != rec->epoch)
         refresh(cache, rec, ti);
@@ -385,6 +452,19 @@ inline void* load_foreign(framework_record* rec, import_cache& cache, const std:
         }
     }
     return nullptr;
+}
+
+inline void* load_foreign(framework_record* rec, import_cache& cache, const std::type_info& ti,
+                          PyObject* src, bool convert, keep_referenced_fn keep, void* ctx,
+                          bbr_binding** binding_out = nullptr) {
+    if (serving_depth() > 0) {
+        note_refusal(ti, Py_TYPE(src), true);
+        return nullptr;
+    }
+    void* p = load_foreign_impl(rec, cache, ti, src, convert, keep, ctx, binding_out);
+    if (!p)
+        note_refusal(ti, Py_TYPE(src), false);
+    return p;
 }
 
 // The first compatible foreign binding of `ti` (for returns), or nullptr.

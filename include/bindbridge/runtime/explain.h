@@ -1,0 +1,443 @@
+// include/bindbridge/runtime/explain.h: why a call with a foreign argument failed, attached to its TypeError.
+//
+// Two halves:
+// - load_foreign notes every refusal in a small per-thread ring (the C++
+//   type wanted, the Python type offered, whether recursion was stopped):
+//   a few stores, on the failure path only;
+// - modules that opt in (explain_failures(m) in each adapter) have their
+//   functions' entry points wrapped: the wrapper remembers the ring's
+//   position (one thread-local read) and, only when the call fails with a
+//   TypeError, turns the refusals noted since then, and the foreign
+//   arguments nobody tried, into text: a note on Python 3.11+
+//   (BaseException.add_note), else appended to the message.
+//
+// The text names, for each binding of the wanted C++ type, the framework
+// and why it refused: no binding for this Python type, ABI tag differs,
+// the owner's from_python refused, recursion stopped.
+#ifndef BINDBRIDGE_RUNTIME_EXPLAIN_H
+#define BINDBRIDGE_RUNTIME_EXPLAIN_H
+
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <typeinfo>
+#include <vector>
+
+#include "runtime.h"
+
+namespace bindbridge {
+namespace detail {
+
+// --- text ----------------------------------------------------------------------
+
+inline std::string type_name_of(PyTypeObject* tp) {
+    std::string name = tp->tp_name;
+    if (name.find('.') != std::string::npos)
+        return name;
+    PyObject* mod = PyObject_GetAttrString(reinterpret_cast<PyObject*>(tp), "__module__");
+    if (mod && PyUnicode_Check(mod)) {
+        const char* c = PyUnicode_AsUTF8(mod);
+        if (c && std::strcmp(c, "builtins") != 0)
+            name = std::string(c) + "." + name;
+    }
+    Py_XDECREF(mod);
+    PyErr_Clear();
+    return name;
+}
+
+inline std::string framework_name(const bbr_framework* fw) {
+    return fw && fw->name ? fw->name : "an unnamed framework";
+}
+
+// How the owners of C++ `wanted` (bindings known to rec) see an object of
+// Python type `offered`, one line each.
+inline void explain_wanted(framework_record* rec, const std::type_info& wanted, PyObject* obj,
+                           bool recursion, std::string& out) {
+    std::string cpp = demangle(wanted.name());
+    out += "  C++ " + cpp + " from a " + type_name_of(Py_TYPE(obj)) + ":\n";
+    if (recursion) {
+        out += "    - recursion stopped: bindbridge was serving another framework's conversion, "
+               "and does not consult foreign bindings then\n";
+        return;
+    }
+    auto it = rec->foreign_by_type.find(type_key(wanted));
+    size_t listed = 0;
+    if (it != rec->foreign_by_type.end()) {
+        std::vector<bbr_binding*> snapshot(it->second);
+        for (bbr_binding* b : snapshot) {
+            if (!rec->announced.count(b))
+                continue;
+            std::string head = "    - " + framework_name(b->framework) + " (" + type_name_of(b->pytype) + "): ";
+            ++listed;
+            if (!PyObject_TypeCheck(obj, b->pytype)) {
+                out += head + "no binding for " + type_name_of(Py_TYPE(obj)) + " there (its binding is for " +
+                       type_name_of(b->pytype) + ")\n";
+                continue;
+            }
+            void* p = b->framework->from_python(b, obj, 0, nullptr, nullptr);
+            if (!p && PyErr_Occurred())
+                PyErr_Clear();
+            out += head + (p ? "accepts it now (another argument, or the state at call time, refused)\n"
+                             : "the owner's from_python refused it\n");
+        }
+    }
+    for (bbr_binding* b : rec->incompatible) {
+        if (!rec->announced.count(b))
+            continue;
+        bool same = b->native_type
+                        ? std::strcmp(type_key(*static_cast<const std::type_info*>(b->native_type)),
+                                      type_key(wanted)) == 0
+                        : b->source_name && source_name_of(wanted) == b->source_name;
+        if (!same)
+            continue;
+        ++listed;
+        const bbr_framework* fw = b->framework;
+        std::string head = "    - " + framework_name(fw) + " (" + type_name_of(b->pytype) + "): ";
+        if (fw->abi_lang != BBR_ABI_LANG_CPP)
+            out += head + "not used: it is not a C++ framework (C++ types are shared between C++ frameworks "
+                          "only)\n";
+        else
+            out += head + "not used: its ABI tag " + std::string(fw->abi_extra ? fw->abi_extra : "(none)") +
+                   " differs from ours, " + rec->fw.abi_extra + "\n";
+    }
+    if (!listed)
+        out += "    - no other framework on the registry binds C++ " + cpp + "\n";
+}
+
+// Arguments of a failed call: what was tried (refusals since `since`), and
+// the foreign objects no bindbridge import looked at.
+inline std::string explain_failed_call(framework_record* rec, uint64_t since, PyObject* const* args,
+                                       size_t nargs, const char* import_macro) {
+    std::string out;
+    std::vector<refusal> seen;
+    refusal_ring* ring = shared_refusals();
+    uint64_t first = ring && ring->next > refusal_ring::size ? ring->next - refusal_ring::size : 1;
+    if (since < first)
+        since = first;
+    const void* thread = PyThreadState_Get();
+    for (uint64_t s = since; ring && s < ring->next; ++s) {
+        const refusal& e = ring->entries[s % refusal_ring::size];
+        if (e.thread != thread)
+            continue;
+        bool dup = false;
+        for (const refusal& o : seen)
+            dup = dup || (o.wanted == e.wanted && o.offered == e.offered && o.recursion == e.recursion);
+        if (!dup)
+            seen.push_back(e);
+    }
+    std::vector<bool> tried(nargs, false);
+    for (const refusal& e : seen) {
+        for (size_t i = 0; i < nargs; ++i) {
+            if (Py_TYPE(args[i]) != e.offered)
+                continue;
+            tried[i] = true;
+            explain_wanted(rec, *e.wanted, args[i], e.recursion, out);
+            break; // one object of that type is enough to explain
+        }
+    }
+    for (size_t i = 0; i < nargs; ++i) {
+        if (tried[i])
+            continue;
+        PyTypeObject* tp = Py_TYPE(args[i]);
+        bbr_binding* b = bbr_get_binding(reinterpret_cast<PyObject*>(tp));
+        if (!b || b->framework == &rec->fw || !rec->announced.count(b))
+            continue; // not bound, ours, or not a binding we know
+        std::string what = b->native_type ? demangle(static_cast<const std::type_info*>(b->native_type)->name())
+                                          : std::string(b->source_name ? b->source_name : "?");
+        out += "  argument " + std::to_string(i + 1) + ", a " + type_name_of(tp) + " (C++ " + what +
+               ", bound by " + framework_name(b->framework) +
+               "): no bindbridge import of its C++ type was tried; declare " + import_macro + "(" + what +
+               ") where the function is bound\n";
+    }
+    if (out.empty())
+        return out;
+    return "bindbridge: why the arguments owned by other frameworks were refused:\n" + out;
+}
+
+// Attaches `text` to the TypeError being raised (a note on 3.11+, else
+// appended to its message).  Never replaces the error with another.
+inline void attach_to_type_error(const std::string& text) noexcept {
+    if (text.empty() || !PyErr_ExceptionMatches(PyExc_TypeError))
+        return;
+    PyObject *type, *value, *tb;
+    PyErr_Fetch(&type, &value, &tb);
+    PyErr_NormalizeException(&type, &value, &tb);
+    if (tb && value)
+        PyException_SetTraceback(value, tb);
+    bool done = false;
+    if (value) {
+        PyObject* note = PyUnicode_FromStringAndSize(text.data(), (Py_ssize_t) text.size() - 1);
+#if PY_VERSION_HEX >= 0x030B0000
+        if (note) {
+            PyObject* r = PyObject_CallMethod(value, "add_note", "O", note);
+            done = r != nullptr;
+            Py_XDECREF(r);
+        }
+#else
+        if (note) {
+            PyObject* msg = PyObject_Str(value);
+            PyObject* joined = msg ? PyUnicode_FromFormat("%U\n%U", msg, note) : nullptr;
+            PyObject* args = joined ? PyTuple_Pack(1, joined) : nullptr;
+            if (args && PyObject_SetAttrString(value, "args", args) == 0)
+                done = true;
+            Py_XDECREF(args);
+            Py_XDECREF(joined);
+            Py_XDECREF(msg);
+        }
+#endif
+        Py_XDECREF(note);
+    }
+    if (!done)
+        PyErr_Clear();
+    PyErr_Restore(type, value, tb);
+}
+
+
+// --- entry-point wrappers ------------------------------------------------------
+//
+// A wrapper must call the entry point it replaced, and C gives it no
+// closure: each slot is one wrapper function bound to one original entry
+// point (a module has one or a few distinct ones: pybind11's dispatcher,
+// nanobind's vectorcall variants).  GetRec names the adapter's record.
+
+constexpr int wrapper_slots = 8;
+
+using varargs_fn = PyObject* (*)(PyObject*, PyObject*, PyObject*);
+using vector_fn = PyObject* (*)(PyObject*, PyObject* const*, size_t, PyObject*);
+using fastcall_fn = PyObject* (*)(PyObject*, PyObject* const*, Py_ssize_t, PyObject*);
+using record_getter = framework_record* (*)() noexcept;
+
+template <typename Fn, record_getter GetRec>
+struct slot_table {
+    Fn original[wrapper_slots] = {};
+    const char* import_macro = "BINDBRIDGE_IMPORT";
+};
+
+template <typename Fn, record_getter GetRec>
+slot_table<Fn, GetRec>& slots() noexcept {
+    static slot_table<Fn, GetRec> t;
+    return t;
+}
+
+template <record_getter GetRec>
+void explain_after_failure(uint64_t since, PyObject* const* args, size_t nargs, const char* macro) noexcept {
+    if (!PyErr_ExceptionMatches(PyExc_TypeError))
+        return;
+    framework_record* rec = GetRec();
+    if (!rec)
+        return;
+    PyObject *t, *v, *tb;
+    PyErr_Fetch(&t, &v, &tb); // explaining runs Python code (type names)
+    std::string text;
+    try {
+        text = explain_failed_call(rec, since, args, nargs, macro);
+    } catch (...) {
+    }
+    if (PyErr_Occurred())
+        PyErr_Clear();
+    PyErr_Restore(t, v, tb);
+    attach_to_type_error(text);
+}
+
+template <record_getter GetRec, int I>
+PyObject* varargs_wrapper(PyObject* self, PyObject* args, PyObject* kwargs) {
+    refusal_ring* ring = shared_refusals();
+    uint64_t since = ring ? ring->next : 0;
+    auto& table = slots<varargs_fn, GetRec>();
+    PyObject* r = table.original[I](self, args, kwargs);
+    if (!r && args && PyTuple_Check(args)) {
+        std::vector<PyObject*> all(&PyTuple_GET_ITEM(args, 0), &PyTuple_GET_ITEM(args, 0) + PyTuple_GET_SIZE(args));
+        if (kwargs && PyDict_Check(kwargs)) {
+            Py_ssize_t pos = 0;
+            PyObject *k, *val;
+            while (PyDict_Next(kwargs, &pos, &k, &val))
+                all.push_back(val);
+        }
+        explain_after_failure<GetRec>(since, all.data(), all.size(), table.import_macro);
+    }
+    return r;
+}
+
+template <record_getter GetRec, int I>
+PyObject* fastcall_wrapper(PyObject* self, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
+    refusal_ring* ring = shared_refusals();
+    uint64_t since = ring ? ring->next : 0;
+    auto& table = slots<fastcall_fn, GetRec>();
+    PyObject* r = table.original[I](self, args, nargs, kwnames);
+    if (!r) {
+        size_t n = (size_t) nargs + (kwnames ? (size_t) PyTuple_GET_SIZE(kwnames) : 0);
+        explain_after_failure<GetRec>(since, args, n, table.import_macro);
+    }
+    return r;
+}
+
+template <record_getter GetRec, int I>
+PyObject* vector_wrapper(PyObject* self, PyObject* const* args, size_t nargsf, PyObject* kwnames) {
+    refusal_ring* ring = shared_refusals();
+    uint64_t since = ring ? ring->next : 0;
+    auto& table = slots<vector_fn, GetRec>();
+    PyObject* r = table.original[I](self, args, nargsf, kwnames);
+    if (!r) {
+        size_t n = PyVectorcall_NARGS(nargsf) + (kwnames ? (size_t) PyTuple_GET_SIZE(kwnames) : 0);
+        explain_after_failure<GetRec>(since, args, n, table.import_macro);
+    }
+    return r;
+}
+
+template <record_getter GetRec>
+struct wrapper_list {
+    static varargs_fn varargs(int i) noexcept {
+        static const varargs_fn all[wrapper_slots] = {
+            varargs_wrapper<GetRec, 0>, varargs_wrapper<GetRec, 1>, varargs_wrapper<GetRec, 2>,
+            varargs_wrapper<GetRec, 3>, varargs_wrapper<GetRec, 4>, varargs_wrapper<GetRec, 5>,
+            varargs_wrapper<GetRec, 6>, varargs_wrapper<GetRec, 7>};
+        return all[i];
+    }
+    static fastcall_fn fastcall(int i) noexcept {
+        static const fastcall_fn all[wrapper_slots] = {
+            fastcall_wrapper<GetRec, 0>, fastcall_wrapper<GetRec, 1>, fastcall_wrapper<GetRec, 2>,
+            fastcall_wrapper<GetRec, 3>, fastcall_wrapper<GetRec, 4>, fastcall_wrapper<GetRec, 5>,
+            fastcall_wrapper<GetRec, 6>, fastcall_wrapper<GetRec, 7>};
+        return all[i];
+    }
+    static vector_fn vector(int i) noexcept {
+        static const vector_fn all[wrapper_slots] = {
+            vector_wrapper<GetRec, 0>, vector_wrapper<GetRec, 1>, vector_wrapper<GetRec, 2>,
+            vector_wrapper<GetRec, 3>, vector_wrapper<GetRec, 4>, vector_wrapper<GetRec, 5>,
+            vector_wrapper<GetRec, 6>, vector_wrapper<GetRec, 7>};
+        return all[i];
+    }
+};
+
+// The wrapper for `original` (slot found or taken), itself if `original`
+// is already one of ours, nullptr when the slots are full.
+template <typename Fn, record_getter GetRec>
+Fn wrapper_for(Fn original, Fn (*wrapper_at)(int) noexcept) noexcept {
+    auto& table = slots<Fn, GetRec>();
+    for (int i = 0; i < wrapper_slots; ++i)
+        if (wrapper_at(i) == original)
+            return original;
+    for (int i = 0; i < wrapper_slots; ++i) {
+        if (table.original[i] == original)
+            return wrapper_at(i);
+        if (!table.original[i]) {
+            table.original[i] = original;
+            return wrapper_at(i);
+        }
+    }
+    return nullptr;
+}
+
+// Wraps a builtin taking keywords, METH_VARARGS (pybind11 2.x) or
+// METH_FASTCALL (3.x).  Its PyMethodDef must be writable and private to
+// the function (pybind11 allocates one per function).
+template <record_getter GetRec>
+bool wrap_builtin_function(PyObject* f, const char* macro) noexcept {
+    if (!PyCFunction_Check(f))
+        return false;
+    PyMethodDef* def = reinterpret_cast<PyCFunctionObject*>(f)->m_ml;
+#if defined(METH_METHOD)
+    const int unsupported = METH_METHOD | METH_CLASS | METH_STATIC;
+#else
+    const int unsupported = METH_CLASS | METH_STATIC;
+#endif
+    if (!def || !(def->ml_flags & METH_KEYWORDS) || (def->ml_flags & unsupported))
+        return false;
+    auto as_void = [](PyCFunction m) { return reinterpret_cast<void (*)(void)>(m); };
+    if ((def->ml_flags & (METH_VARARGS | METH_FASTCALL)) == METH_VARARGS) {
+        slots<varargs_fn, GetRec>().import_macro = macro;
+        auto w = wrapper_for<varargs_fn, GetRec>(reinterpret_cast<varargs_fn>(as_void(def->ml_meth)),
+                                                 wrapper_list<GetRec>::varargs);
+        if (!w)
+            return false;
+        def->ml_meth = reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)(void)>(w));
+        return true;
+    }
+    if ((def->ml_flags & (METH_VARARGS | METH_FASTCALL)) == METH_FASTCALL) {
+        slots<fastcall_fn, GetRec>().import_macro = macro;
+        auto w = wrapper_for<fastcall_fn, GetRec>(reinterpret_cast<fastcall_fn>(as_void(def->ml_meth)),
+                                                  wrapper_list<GetRec>::fastcall);
+        if (!w)
+            return false;
+        def->ml_meth = reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)(void)>(w));
+        return true;
+    }
+    return false;
+}
+
+// Wraps an object called through its own vectorcall slot (nanobind's
+// functions and methods).
+template <record_getter GetRec>
+bool wrap_vectorcall_object(PyObject* f, const char* macro) noexcept {
+    PyTypeObject* tp = Py_TYPE(f);
+#if PY_VERSION_HEX >= 0x03090000
+    if (!PyType_HasFeature(tp, Py_TPFLAGS_HAVE_VECTORCALL) || tp->tp_vectorcall_offset <= 0)
+#else
+    if (!PyType_HasFeature(tp, _Py_TPFLAGS_HAVE_VECTORCALL) || tp->tp_vectorcall_offset <= 0)
+#endif
+        return false;
+    auto* field = reinterpret_cast<vectorcallfunc*>(reinterpret_cast<char*>(f) + tp->tp_vectorcall_offset);
+    if (!*field)
+        return false;
+    slots<vector_fn, GetRec>().import_macro = macro;
+    vector_fn original = reinterpret_cast<vector_fn>(*field);
+    vector_fn w = wrapper_for<vector_fn, GetRec>(original, wrapper_list<GetRec>::vector);
+    if (!w)
+        return false;
+    *field = reinterpret_cast<vectorcallfunc>(w);
+    return true;
+}
+
+// Calls `visit` on each callable a module defines: its functions, and the
+// methods (instance, static, class) and __init__ of the types in its
+// namespace.  visit(PyObject*) -> bool (wrapped).  Returns the count.
+template <typename Visit>
+size_t for_each_callable(PyObject* module, Visit&& visit) {
+    size_t count = 0;
+    auto unwrap_and_visit = [&](PyObject* v) {
+        PyObject* inner = v;
+        if (PyInstanceMethod_Check(v))
+            inner = PyInstanceMethod_GET_FUNCTION(v);
+        PyObject* func = nullptr;
+        if (inner == v && (PyObject_TypeCheck(v, &PyStaticMethod_Type) || PyObject_TypeCheck(v, &PyClassMethod_Type))) {
+            func = PyObject_GetAttrString(v, "__func__");
+            if (!func)
+                PyErr_Clear();
+            inner = func;
+        }
+        if (inner && visit(inner))
+            ++count;
+        Py_XDECREF(func);
+    };
+    PyObject* dict = PyModule_GetDict(module); // borrowed
+    if (!dict)
+        return 0;
+    PyObject* items = PyDict_Values(dict);
+    if (!items) {
+        PyErr_Clear();
+        return 0;
+    }
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(items); ++i) {
+        PyObject* v = PyList_GET_ITEM(items, i);
+        if (!PyType_Check(v)) {
+            unwrap_and_visit(v);
+            continue;
+        }
+        PyObject* tdict = reinterpret_cast<PyTypeObject*>(v)->tp_dict;
+        PyObject* members = tdict ? PyDict_Values(tdict) : nullptr;
+        if (!members) {
+            PyErr_Clear();
+            continue;
+        }
+        for (Py_ssize_t j = 0; j < PyList_GET_SIZE(members); ++j)
+            unwrap_and_visit(PyList_GET_ITEM(members, j));
+        Py_DECREF(members);
+    }
+    Py_DECREF(items);
+    return count;
+}
+
+} // namespace detail
+} // namespace bindbridge
+
+#endif // BINDBRIDGE_RUNTIME_EXPLAIN_H
