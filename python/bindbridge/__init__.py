@@ -28,6 +28,7 @@ __all__ = [
     "binding_of",
     "bindings",
     "explain",
+    "wanted_types",
     "cmake_dir",
     "frameworks",
     "include_dir",
@@ -105,12 +106,16 @@ def _same_cpp_type(a: Binding, b: Binding) -> bool:
 
 
 def explain(wanted, obj) -> str:
-    """Why (or whether) each framework on the registry converts ``obj`` to the
-    C++ type ``wanted``: a Python type published on the registry (its C++
-    type is meant) or a C++ type name as the owner wrote it (``"Pet"``).
+    """Why (or whether) each framework on the registry converts ``obj`` to
+    the C++ type ``wanted``: a Python type published on the registry (its
+    C++ type is meant), a C++ type name as the owner wrote it (``"Pet"``),
+    or a bound function (pybind11 or nanobind): then every published type
+    its signature names is explained.
 
     One line per binding of that C++ type, in publication order (the order
     the adapters try them after the module's own binding)."""
+    if not isinstance(wanted, (str, type)) and callable(wanted):
+        return _explain_function(wanted, obj)
     fws = {f.address: f for f in frameworks()}
     published = bindings()
     if isinstance(wanted, str):
@@ -139,6 +144,9 @@ def explain(wanted, obj) -> str:
         if fw is not None and fw.language == "C++" and fw.abi_tag != ABI_TAG:
             lines.append(head + "not used: its C++ ABI tag %r differs from %r"
                          % (fw.abi_tag, ABI_TAG))
+        elif fw is not None and fw.language != "C++":
+            lines.append(head + "not used: it is not a C++ framework (C++ types are shared "
+                         "between C++ frameworks only)")
         elif _diag.try_from_python(b.address, obj, False):
             lines.append(head + "accepts it")
         elif _diag.try_from_python(b.address, obj, True):
@@ -149,6 +157,50 @@ def explain(wanted, obj) -> str:
         else:
             lines.append(head + "refused by the owner's from_python")
     return "\n".join(lines)
+
+
+def signature_text(func) -> str:
+    """The signature lines a pybind11 or nanobind function documents."""
+    nb = getattr(func, "__nb_signature__", None)
+    if nb:
+        return "\n".join(str(entry[0]) for entry in nb)
+    doc = getattr(func, "__doc__", None) or ""
+    name = getattr(func, "__name__", "")
+    return "\n".join(line for line in doc.splitlines() if name and name + "(" in line)
+
+
+def wanted_types(func) -> List[str]:
+    """The published C++ types a function's signature names, by the Python
+    name of a binding or by C++ name, in registry order (no duplicates)."""
+    import re
+    text = signature_text(func)
+    words = set(re.findall(r"[A-Za-z_][\w.:<>, ]*[\w>]", text))
+    tokens = set()
+    for w in words:
+        tokens.update(t.strip() for t in re.split(r"[\[\](),|]", w) if t.strip())
+    names: List[str] = []
+    for b in bindings():
+        cpp = b.native_type or b.cpp_name
+        if not cpp or cpp in names:
+            continue
+        py = _qualname(b.python_type)
+        short = b.python_type.__name__
+        if py in tokens or cpp in tokens or (cpp in text and "<" in cpp) or re.search(
+                r"\b%s\b" % re.escape(py), text) or (short in tokens and short == cpp):
+            names.append(cpp)
+    return names
+
+
+def _explain_function(func, obj) -> str:
+    module = getattr(func, "__module__", None)
+    name = getattr(func, "__name__", repr(func))
+    name = "%s.%s" % (module, name) if isinstance(module, str) else name
+    wanted = wanted_types(func)
+    head = "bindbridge: %s(...) called with a %s" % (name, _qualname(type(obj)))
+    if not wanted:
+        return head + "\n  its signature names no type published on the registry:\n    " + \
+            signature_text(func).replace("\n", "\n    ")
+    return "\n".join([head] + [explain(cpp, obj) for cpp in wanted])
 
 
 def _qualname(t) -> str:

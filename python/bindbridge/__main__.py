@@ -126,8 +126,12 @@ def why(func_path: str, type_path: str) -> str:
         lines.append("%s is not published on the pymetabind registry: no other framework "
                      "can take it (export it with bindbridge::export_type<T>)" % type_path)
         return "\n".join(lines)
-    lines.append("%s is published by %s as C++ %s" % (type_path, theirs.framework,
-                                                      theirs.native_type or theirs.cpp_name))
+    cpp = theirs.native_type or theirs.cpp_name
+    lines.append("%s is published by %s as C++ %s" % (type_path, theirs.framework, cpp))
+    wanted = bindbridge.wanted_types(func)
+    if wanted and cpp not in wanted:
+        lines.append("%s takes C++ %s, not %s: no framework converts between different C++ types"
+                     % (func_path, ", ".join(wanted), cpp))
     fws = {f.address: f for f in bindbridge.frameworks()}
     own = fws.get(theirs.framework_address)
     for f in bindbridge.frameworks():

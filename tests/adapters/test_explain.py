@@ -77,6 +77,27 @@ from bindbridge.__main__ import main
 sys.exit(main(["--why", "bb_pybind11.no_such_function", "bb_nanobind.Pet"]))
 """)
     assert bad.returncode == 2 and "no_such_function" in bad.stderr
+    other = run_script("""
+import sys
+from bindbridge.__main__ import main
+sys.exit(main(["--import", "bb_nanobind", "--import", "bb_pybind11",
+               "--why", "bb_pybind11.toy_describe", "bb_nanobind.Pet"]))
+""")
+    assert other.returncode == 0, other.describe()
+    assert "bb_pybind11.toy_describe takes C++ Toy, not Pet" in other.stdout
+
+
+def test_explain_a_function():
+    # The types come from the signature: pybind11's docstring (C++ name or
+    # IMPORT_AS name) and nanobind's __nb_signature__.
+    assert bindbridge.wanted_types(pbm.pet_describe) == ["Pet"]
+    assert bindbridge.wanted_types(nbm.toy_rename) == ["Toy"]
+    text = bindbridge.explain(pbm.pet_describe, pbm.Toy("t"))
+    assert text.startswith("bindbridge: bb_pybind11.pet_describe(...) called with a bb_pybind11.Toy\n"
+                           "bindbridge: converting a bb_pybind11.Toy to C++ Pet")
+    assert "refused: no binding for bb_pybind11.Toy here (this binding is for bb_nanobind.Pet)" in text
+    assert "accepts it" in bindbridge.explain(nbm.toy_rename, pbm.Toy("t"))
+    assert "its signature names no type published" in bindbridge.explain(pbm.framework, 3)
 
 
 # --- the failing call's own TypeError (explain_failures in both test modules) ---
