@@ -1,4 +1,4 @@
-"""tests/valgrind/scenarios.py: 14 cross-framework scenarios, run in one interpreter under valgrind memcheck.
+"""tests/valgrind/scenarios.py: 15 cross-framework scenarios, run in one interpreter under valgrind memcheck.
 
 Each scenario is small; together they cover the registry, both adapters,
 the C-API framework, removal paths and interpreter exit.  Run by
@@ -131,6 +131,19 @@ def removed_binding_then_reexport():
 def explain_and_conduit():
     bindbridge.explain(nbm.Pet, pbm.Toy("t"))
     assert nbm.Pet("c")._pybind11_conduit_v1_(b"x", None, b"y") is None
+
+
+@scenario
+def failing_calls_explained():
+    for call in (lambda: pbm.pet_describe(pbm.Toy("t")), lambda: pbm.stray_value(nbm.Stray()),
+                 lambda: nbm.wrapper_name(nbm.Pet("r")), lambda: nbm.pet_describe(pbm.Toy("t"))):
+        try:
+            call()
+        except TypeError as e:
+            assert "bindbridge: why" in "".join(getattr(e, "__notes__", [str(e)]))
+        else:
+            raise AssertionError("the call should fail")
+    bindbridge.explain(pbm.pet_describe, pbm.Toy("t"))
 
 
 print("scenarios passed:", len(results))
