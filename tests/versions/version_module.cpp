@@ -5,6 +5,10 @@
 // BBV_NANOBIND.  Every module imports the types of modules 1..7 and binds
 // the same functions for each (p<N>_*), so any module can be tested
 // against any other in one interpreter.
+//
+// Benchmarks (bench/) call the cheap p<N>_f / p<N>_f_shared / p<N>_val and
+// shared_f functions, and build this file a second way with
+// BBV_NO_BINDBRIDGE: the same module without bindbridge (own types only).
 #include <deque>
 #include <memory>
 #include <stdexcept>
@@ -19,20 +23,32 @@
 
 #if defined(BBV_PYBIND11)
 #  include <pybind11/pybind11.h>
+#else
+#  include <nanobind/nanobind.h>
+#  include <nanobind/stl/shared_ptr.h>
+#  include <nanobind/stl/string.h>
+#  include <nanobind/stl/unique_ptr.h>
+#endif
+
+// The bench's own type bound with a shared_ptr holder (pybind11 takes
+// std::shared_ptr<T> arguments only for such types).
+using VShared = VPet<BBV_ID + 100>;
+
+#if !defined(BBV_NO_BINDBRIDGE)
+#if defined(BBV_PYBIND11)
 #  include <bindbridge/pybind11.h>
 #  define BBV_IMPORT(N) BINDBRIDGE_PYBIND11_IMPORT(VPet<N>) BINDBRIDGE_PYBIND11_IMPORT(VLevel<N>::E)
 #else
-#  include <nanobind/nanobind.h>
-#  include <nanobind/stl/string.h>
-#  include <nanobind/stl/unique_ptr.h>
 #  include <bindbridge/nanobind.h>
 #  define BBV_IMPORT(N) BINDBRIDGE_NANOBIND_IMPORT(VPet<N>) BINDBRIDGE_NANOBIND_IMPORT(VLevel<N>::E)
 #endif
 
 #if defined(BBV_PYBIND11)
 BINDBRIDGE_PYBIND11_IMPORT(bbt_point)
+BINDBRIDGE_PYBIND11_IMPORT(VShared)
 #else
 BINDBRIDGE_NANOBIND_IMPORT(bbt_point)
+BINDBRIDGE_NANOBIND_IMPORT(VShared)
 #endif
 BBV_IMPORT(1)
 BBV_IMPORT(2)
@@ -44,6 +60,7 @@ BBV_IMPORT(7)
 #if BBV_ID > 7
 BBV_IMPORT(BBV_ID)
 #endif
+#endif // !BBV_NO_BINDBRIDGE
 
 template <int N>
 struct features {
@@ -100,6 +117,10 @@ void bind_peer(module_t& m) {
     BBV_DEF(m, fname(N, "raise"), [](const std::string& w) { throw VError<N>(w); });
     BBV_DEF(m, fname(N, "level_value"), [](E e) { return (int) e; });
     BBV_DEF(m, fname(N, "level_make"), [](int v) { return (E) v; });
+    // Cheap calls for bench/: the conversion dominates.
+    BBV_DEF(m, fname(N, "f"), [](const T& t) { return (int) t.name.size(); });
+    BBV_DEF(m, fname(N, "f_shared"), [](std::shared_ptr<T> p) { return p ? (int) p->name.size() : -1; });
+    BBV_DEF(m, fname(N, "val"), []() -> T { return F::favourite(); });
 }
 
 template <int... Ns>
@@ -110,6 +131,7 @@ struct peers {
     }
 };
 
+#if !defined(BBV_NO_BINDBRIDGE)
 // The C-API framework's point, with the same rows as VPet where a C struct
 // allows them.
 static void bind_point(module_t& m) {
@@ -134,6 +156,7 @@ static void bind_point(module_t& m) {
         return std::make_shared<bbt_point>(bbt_point{x, y});
     });
 }
+#endif
 
 static void bind_self(module_t& m) {
     using T = VPet<BBV_ID>;
@@ -142,18 +165,26 @@ static void bind_self(module_t& m) {
     py::class_<T>(m, "Pet").def(py::init<std::string>()).def_readwrite("name", &T::name);
     py::enum_<E>(m, "Level").value("low", E::low).value("high", E::high);
     py::register_exception<VError<BBV_ID>>(m, "Error");
+    py::class_<VShared, std::shared_ptr<VShared>>(m, "SharedPet").def(py::init<std::string>());
     m.attr("FRAMEWORK") = "pybind11";
     m.attr("VERSION") = BBV_STR(PYBIND11_VERSION_MAJOR) "." BBV_STR(PYBIND11_VERSION_MINOR) "." BBV_STR(PYBIND11_VERSION_PATCH);
 #else
     nanobind::class_<T>(m, "Pet").def(nanobind::init<std::string>()).def_rw("name", &T::name);
     nanobind::enum_<E>(m, "Level").value("low", E::low).value("high", E::high);
     nanobind::exception<VError<BBV_ID>>(m, "Error");
+    nanobind::class_<VShared>(m, "SharedPet").def(nanobind::init<std::string>());
     m.attr("FRAMEWORK") = "nanobind";
     m.attr("VERSION") = BBV_STR(NB_VERSION_MAJOR) "." BBV_STR(NB_VERSION_MINOR) "." BBV_STR(NB_VERSION_PATCH);
 #endif
+    BBV_DEF(m, "shared_f", [](std::shared_ptr<VShared> p) { return p ? (int) p->name.size() : -1; });
     m.attr("ID") = BBV_ID;
+#if defined(BBV_NO_BINDBRIDGE)
+    m.attr("BINDBRIDGE") = false;
+#else
+    m.attr("BINDBRIDGE") = true;
     bindbridge::export_type<T>(m);
     bindbridge::export_type<E>(m);
+#endif
 }
 
 #if defined(BBV_PYBIND11)
@@ -162,8 +193,13 @@ PYBIND11_MODULE(BBV_MODULE, m) {
 NB_MODULE(BBV_MODULE, m) {
 #endif
     bind_self(m);
+#if defined(BBV_NO_BINDBRIDGE)
+    peers<BBV_ID>::bind(m);
+#else
     bind_point(m);
-#if BBV_ID > 7
+#endif
+#if defined(BBV_NO_BINDBRIDGE)
+#elif BBV_ID > 7
     peers<1, 2, 3, 4, 5, 6, 7, BBV_ID>::bind(m);
 #else
     peers<1, 2, 3, 4, 5, 6, 7>::bind(m);
