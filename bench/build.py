@@ -1,0 +1,121 @@
+"""bench/build.py: builds the benchmark's modules into build/bench/modules.
+
+    python bench/build.py [--out build/bench] [--no-main]
+
+- bbv_pb2136, bbv_pb310, bbv_nb2150, bbv_nb310: the version test modules
+  (tests/versions/version_module.cpp, same names, ids and flags as
+  tests/versions builds them) but never stripped, so callgrind profiles
+  name their functions; --no-main skips them (the runner then takes
+  tests/versions' own builds, e.g. in CI);
+- bbb_nobb_<fw>: the same source with BBV_NO_BINDBRIDGE, one per framework
+  version (the same module without bindbridge, same C++ types and ids, in a
+  pybind11 internals / nanobind domain of its own);
+- bbb_plain_pb304: an unmodified pybind11 3.0.4 module, the conduit's user;
+- bbbench: callgrind markers and the 10,000-type scale benchmark;
+- bbtest_cpp: the C-API test framework (C++ build), as tests/ builds it.
+
+Framework wheels are shared with tests/versions (build/versions/frameworks).
+Every build is re-run (a no-op when nothing changed), two at a time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import sys
+import time
+from pathlib import Path
+from typing import List, NamedTuple, Tuple
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+
+
+def _load_vbuild():
+    # tests/versions/build.py (fetch, cmake_dir, run), by path: "build" is also a PyPI name.
+    import importlib.util
+    sys.path.insert(0, str(ROOT / "tests" / "versions"))  # it imports matrix
+    spec = importlib.util.spec_from_file_location("bbv_build", ROOT / "tests" / "versions" / "build.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+vbuild = _load_vbuild()
+
+
+class Extra(NamedTuple):
+    name: str
+    kind: str            # version | nobb | plain | tools
+    framework: str = ""  # pybind11 | nanobind
+    version: str = ""
+    id: int = 0
+    defines: Tuple[str, ...] = ()
+    main: bool = False  # a version module (skipped with --no-main)
+
+
+PB5 = ("PYBIND11_INTERNALS_VERSION=5",)
+
+EXTRAS: List[Extra] = [
+    Extra("bbv_pb2136", "version", "pybind11", "2.13.6", 2, PB5, main=True),
+    Extra("bbv_pb310", "version", "pybind11", "3.1.0", 4, main=True),
+    Extra("bbv_nb2150", "version", "nanobind", "2.15.0", 6, main=True),
+    Extra("bbv_nb310", "version", "nanobind", "3.1.0", 7, main=True),
+    Extra("bbb_nobb_pb2136", "nobb", "pybind11", "2.13.6", 2, PB5),
+    Extra("bbb_nobb_pb310", "nobb", "pybind11", "3.1.0", 4),
+    Extra("bbb_nobb_nb2150", "nobb", "nanobind", "2.15.0", 6),
+    Extra("bbb_nobb_nb310", "nobb", "nanobind", "3.1.0", 7),
+    Extra("bbb_plain_pb304", "plain", "pybind11", "3.0.4", 30),
+    Extra("bbbench", "tools"),
+    Extra("bbtest_cpp", "capi"),
+]
+
+
+def build_one(out: Path, e: Extra, bindbridge_dir: str, tools: Path, python: str) -> float:
+    start = time.time()
+    bdir = out / "build" / e.name
+    cmd = [str(tools / "cmake"), "-S", str(HERE), "-B", str(bdir), "-G", "Ninja",
+           "-DCMAKE_MAKE_PROGRAM=%s" % (tools / "ninja"), "-DCMAKE_BUILD_TYPE=Release",
+           "-DPython_EXECUTABLE=%s" % python, "-Dbindbridge_DIR=%s" % bindbridge_dir,
+           "-DBBB_KIND=%s" % e.kind, "-DBBB_NAME=%s" % e.name, "-DBBB_OUT=%s" % (out / "modules")]
+    if e.framework:
+        root = vbuild.fetch(ROOT / "build" / "versions", e.framework, e.version)
+        cmd += ["-DBBB_FRAMEWORK=%s" % e.framework,
+                "-DBBB_CMAKE_DIR=%s" % vbuild.cmake_dir(root, e.framework),
+                "-DBBB_ID=%d" % e.id, "-DBBB_DEFINES=%s" % ";".join(e.defines)]
+    if not (bdir / "build.ninja").exists():
+        vbuild.run(cmd)
+    vbuild.run([str(tools / "cmake"), "--build", str(bdir), "--parallel", "1"])
+    return time.time() - start
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--out", type=Path, default=ROOT / "build" / "bench")
+    ap.add_argument("--no-main", action="store_true", help="skip the version modules")
+    ap.add_argument("--python", default=sys.executable)
+    args = ap.parse_args(argv)
+    out = args.out.resolve()
+    tools = Path(sys.executable).parent
+    bindbridge_dir = vbuild.run([args.python, "-m", "bindbridge", "--cmake-dir"]).strip()
+    todo = [e for e in EXTRAS if not (args.no_main and e.main)]
+    for e in todo:  # fetch sequentially (pip's cache is not made for parallel use)
+        if e.framework:
+            vbuild.fetch(ROOT / "build" / "versions", e.framework, e.version)
+    failed = []
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+        futures = {pool.submit(build_one, out, e, bindbridge_dir, tools, args.python): e for e in todo}
+        for fut in concurrent.futures.as_completed(futures):
+            e = futures[fut]
+            try:
+                dt = fut.result()
+                if dt > 2:
+                    print("==> bench: built %-16s %5.1f s" % (e.name, dt), flush=True)
+            except Exception as exc:  # report every failure, then fail
+                failed.append(e.name)
+                print("==> bench: FAILED %s\n%s" % (e.name, exc), flush=True)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,162 @@
+"""bench/cases.py: what the benchmark measures, one Case per measured call.
+
+A Case is a table entry: the module whose function is called, the function,
+an argument factory, the loop shape, and the baseline case its ratio is
+taken against (ratio = this case / baseline, measured in the same run;
+for wall-clock, paired in the same round of the same worker process).
+
+Argument factories (resolved in the worker, once per process):
+    "Pet@MOD"        MOD.Pet("rex")
+    "SharedPet@MOD"  MOD.SharedPet("rex")
+    "point"          a point of the C-API test framework (bbtest_cpp)
+    "str"            "x" (a wrong argument: the overload miss)
+    None             no argument
+
+Shapes: "call1" fn(a); "call0" fn(); "miss" try: fn(a) except TypeError;
+"pass" the bare loop.
+
+Adding a row, e.g. the pybind11 module-local hook once it lands (issue 6):
+    cases.append(Case("hook:pb310<-nb310", "hook", "hook_pb310", "f", "Pet@bbv_nb310",
+                      baseline="conduit:nb310", user="pb310", owner="nb310"))
+plus the module in MODULES (and its build in bench/build.py); the report
+lists every case of a group in that group's table (GROUPS below).
+"""
+
+from __future__ import annotations
+
+from typing import Dict, List, NamedTuple, Optional
+
+
+class Framework(NamedTuple):
+    key: str        # short name used in case ids
+    module: str     # the version module (bindbridge linked)
+    nobb: str       # the same module without bindbridge (same types and ids)
+    label: str
+    kind: str       # pybind11 | nanobind
+    id: int         # the module's own VPet id
+
+
+FRAMEWORKS: List[Framework] = [
+    Framework("pb2136", "bbv_pb2136", "bbb_nobb_pb2136", "pybind11 2.13.6 (internals v5)", "pybind11", 2),
+    Framework("pb310", "bbv_pb310", "bbb_nobb_pb310", "pybind11 3.1.0 (internals v12)", "pybind11", 4),
+    Framework("nb2150", "bbv_nb2150", "bbb_nobb_nb2150", "nanobind 2.15.0", "nanobind", 6),
+    Framework("nb310", "bbv_nb310", "bbb_nobb_nb310", "nanobind 3.1.0", "nanobind", 7),
+]
+FW: Dict[str, Framework] = {f.key: f for f in FRAMEWORKS}
+
+# The unmodified pybind11 3.0.4 module (no bindbridge) that takes other
+# modules' objects through pybind11's cpp conduit; f<id> per owner.
+PLAIN = "bbb_plain_pb304"
+CONDUIT_OWNERS = ["pb310", "nb2150", "nb310"]  # 2.13's conduit has another ABI id: refused
+
+# The modules each kind of worker process imports (in this order).  The
+# modules without bindbridge live in pybind11 internals / nanobind domains
+# of their own, so they share the process (and so the paired timing) with
+# the version modules that bind the same C++ types.  A case that needs a
+# process of its own (say, a hook that changes how every module of a
+# pybind11 internals loads) gets a kind of its own here.
+PROCESSES = {
+    "main": [f.module for f in FRAMEWORKS] + [f.nobb for f in FRAMEWORKS] + [PLAIN, "bbtest_cpp"],
+}
+
+
+class Case(NamedTuple):
+    id: str
+    group: str
+    module: str
+    func: str
+    arg: Optional[str]
+    shape: str = "call1"
+    baseline: Optional[str] = None
+    user: str = ""
+    owner: str = ""
+    expect: str = ""    # "int" (== len("rex")), "type:MOD" (result's type is MOD.Pet), "TypeError", ""
+    main: bool = False  # a main case: profiled (function and source level) with its baseline
+    process: str = "main"  # the kind of worker process (PROCESSES)
+
+
+# Per-call kinds measured for every user framework natively, without
+# bindbridge, and with every other framework's object.
+KINDS = {
+    # kind: (function for owner id N, argument kind, shape, native function, native argument)
+    "arg": ("p{N}_f", "Pet", "call1", "p{U}_f", "Pet"),
+    "shared": ("p{N}_f_shared", "Pet", "call1", "shared_f", "SharedPet"),
+    "val": ("p{N}_val", None, "call0", "p{U}_val", None),
+    "ref": ("p{N}_favourite", None, "call0", "p{U}_favourite", None),
+    "miss": ("p{N}_f", "str", "miss", "p{U}_f", "str"),
+}
+
+GROUPS = {
+    "arg": "`int f(const T&)`, foreign T vs native T",
+    "shared": "`int f(std::shared_ptr<T>)`, foreign vs native",
+    "val": "return `T` by value (a new foreign wrapper vs a new native one)",
+    "ref": "return `T&` (policy reference; a new wrapper each call)",
+    "miss": "overload miss: `f(\"x\")` -> TypeError, caught",
+    "native": "native calls: adapter linked vs the same module without bindbridge",
+    "conduit": "pybind11's cpp conduit (an unmodified pybind11 3.0.4 module) vs bindbridge",
+    "capi": "C-API framework's `bbt_point` into `double f(const bbt_point&)`",
+    "loop": "loop baselines",
+}
+
+
+# Pairs profiled for every kind (the arg kind is profiled for every pair).
+PROFILED_PAIRS = [("pb310", "nb310"), ("nb310", "pb310")]
+
+
+def _expect(kind: str, owner_module: str) -> str:
+    if kind in ("arg", "shared"):
+        return "int"
+    if kind in ("val", "ref"):
+        return "type:%s" % owner_module
+    if kind == "miss":
+        return "TypeError"
+    return ""
+
+
+def build_cases() -> List[Case]:
+    cases: List[Case] = [
+        Case("loop:pass", "loop", "", "", None, shape="pass"),
+        # A C builtin taking one object and returning a cached one: the
+        # cheapest call through the same loop.
+        Case("loop:callable", "loop", "builtins", "callable", "Pet@bbv_pb310"),
+    ]
+    for u in FRAMEWORKS:
+        for kind, (_f, _a, shape, nfunc, narg) in KINDS.items():
+            for variant, mod in (("nobb", u.nobb), ("native", u.module)):
+                func = nfunc.format(U=u.id)
+                arg = narg and (narg if narg == "str" else "%s@%s" % (narg, mod))
+                cid = "%s:%s:%s" % (variant, kind, u.key)
+                cases.append(Case(
+                    cid, "native" if variant == "native" else "nobb", mod, func, arg, shape,
+                    baseline="nobb:%s:%s" % (kind, u.key) if variant == "native" else None,
+                    user=u.key, owner=u.key, expect=_expect(kind, mod),
+                    main=kind == "arg" or u.key in ("pb310", "nb310")))
+    for u in FRAMEWORKS:
+        for o in FRAMEWORKS:
+            if u is o:
+                continue
+            for kind, (ffunc, akind, shape, _n, _na) in KINDS.items():
+                arg = akind and (akind if akind == "str" else "%s@%s" % (akind, o.module))
+                cases.append(Case(
+                    "%s:%s<-%s" % (kind, u.key, o.key), kind, u.module, ffunc.format(N=o.id), arg,
+                    shape, baseline="native:%s:%s" % (kind, u.key), user=u.key, owner=o.key,
+                    expect=_expect(kind, o.module),
+                    main=kind == "arg" or (u.key, o.key) in PROFILED_PAIRS))
+    cases.append(Case("conduit:native", "conduit", PLAIN, "f_own", "Pet@%s" % PLAIN, user="plain304",
+                      owner="plain304", expect="int", main=True))
+    for okey in CONDUIT_OWNERS:
+        o = FW[okey]
+        cases.append(Case("conduit:%s" % okey, "conduit", PLAIN, "f%d" % o.id, "Pet@%s" % o.module,
+                          baseline="conduit:native", user="plain304", owner=okey, expect="int",
+                          main=True))
+    for u in FRAMEWORKS:
+        cases.append(Case("capi:%s" % u.key, "capi", u.module, "point_sum", "point",
+                          baseline="native:arg:%s" % u.key, user=u.key, owner="capi", expect="float"))
+    return cases
+
+
+CASES = build_cases()
+BY_ID = {c.id: c for c in CASES}
+assert len(BY_ID) == len(CASES)
+for _c in CASES:
+    assert _c.baseline is None or _c.baseline in BY_ID, _c

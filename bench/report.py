@@ -1,0 +1,687 @@
+"""bench/report.py: docs/benchmarks.md and the ratio plot from bench/run.py's results."""
+
+from __future__ import annotations
+
+import collections
+import math
+import os
+from pathlib import Path
+
+import cases as C
+
+ROOT = Path(__file__).resolve().parent.parent
+TARGET_PB, TARGET_NB, TARGET_NATIVE = 1.15, 1.30, 1.02
+KIND_TITLES = {
+    "shared": "`int f(std::shared_ptr<T>)`",
+    "val": "return `T` by value",
+    "ref": "return `T&` (policy reference)",
+    "miss": "overload miss: `f(\"x\")` -> TypeError (caught)",
+}
+
+
+# -- formatting ----------------------------------------------------------------
+def fnum(x, digits=None):
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "-"
+    if digits is not None:
+        return "%.*f" % (digits, x)
+    if abs(x) >= 100:
+        return "{:,.0f}".format(x)
+    return "%.1f" % x
+
+
+def fns(w):
+    if not w or w.get("n", 0) == 0:
+        return "-"
+    return "%s [%s-%s]" % (fnum(w["median"]), fnum(w["p25"]), fnum(w["p75"]))
+
+
+def fratio(r):
+    if not r or r.get("n", 0) == 0:
+        return "-"
+    return "%.2fx [%.2f-%.2f]" % (r["median"], r["p25"], r["p75"])
+
+
+def fx(x):
+    return "-" if x is None else "%.2fx" % x
+
+
+def fadd(x):
+    return "-" if x is None else "%+d" % round(x)
+
+
+def label(key):
+    if key in C.FW:
+        return C.FW[key].label
+    return {"plain304": "pybind11 3.0.4, no bindbridge", "capi": "C-API test framework (C++)"}.get(key, key)
+
+
+def short(key):
+    return {"pb2136": "pybind11 2.13", "pb310": "pybind11 3.1", "nb2150": "nanobind 2.15",
+            "nb310": "nanobind 3.1", "plain304": "pybind11 3.0.4 (plain)", "capi": "C-API"}.get(key, key)
+
+
+class R:
+    """Access to one run's results."""
+
+    def __init__(self, results):
+        self.res = results
+        self.cases = results["cases"]
+        self.prof = results.get("profiles", {})
+
+    def get(self, cid, field):
+        return self.cases.get(cid, {}).get(field)
+
+    # -- profiles ------------------------------------------------------------
+    @staticmethod
+    def category(obj, src):
+        if obj.startswith(("libpython", "python")):
+            return "python"
+        name = src[3:] if src.startswith("fn:") else ""
+        if "/bindbridge/" in src or "bindbridge::" in name:
+            return "bindbridge"
+        if "/pybind11/" in src or "/nanobind/" in src or "pybind11::" in name or "nanobind::" in name:
+            return "framework"
+        if src.endswith(("version_module.cpp", "plain_module.cpp")):
+            return "framework"  # the bound lambda: counted with its framework's dispatch
+        return "other"
+
+    def categorised(self, cid):
+        """{(role, category): Ir} for a case: role user/owner/other by module."""
+        case = C.BY_ID[cid]
+        prof = self.prof.get(cid)
+        if prof is None:
+            return None
+        owner_mod = C.FW[case.owner].module if case.owner in C.FW else None
+        out = collections.defaultdict(float)
+        for key, v in prof["source"].items():
+            obj, src = key if isinstance(key, (list, tuple)) else key.split("\x00")
+            mod = obj.split(".")[0]
+            cat = self.category(obj, src)
+            if cat == "python":
+                role = "python"
+            elif mod == case.module:
+                role = "user"
+            elif mod == owner_mod and owner_mod != case.module:
+                role = "owner"
+            else:
+                role = "other"
+            out[(role, cat)] += v
+        return out
+
+    def breakdown(self, cid):
+        """What a case adds over its baseline, by where the instructions run."""
+        case = C.BY_ID[cid]
+        a, b = self.categorised(cid), self.categorised(case.baseline)
+        if a is None or b is None:
+            return None
+        keys = set(a) | set(b)
+        d = {k: a.get(k, 0) - b.get(k, 0) for k in keys}
+        out = {
+            "floor": sum(v for (role, cat), v in d.items() if role == "owner" and cat == "framework"),
+            "bindbridge": sum(v for (role, cat), v in d.items() if cat == "bindbridge"),
+            "user_fw": sum(v for (role, cat), v in d.items() if role == "user" and cat == "framework"),
+            "python": sum(v for (role, cat), v in d.items() if role == "python"),
+        }
+        out["other"] = sum(d.values()) - sum(out.values())
+        return out
+
+    def top_lines(self, cids, n=12):
+        """bindbridge source lines by Ir per call, averaged over cases."""
+        acc = collections.defaultdict(float)
+        for cid in cids:
+            for key, v in self.prof.get(cid, {}).get("line", {}).items():
+                obj, src, line = key if isinstance(key, (list, tuple)) else key.split("\x00")
+                mod = obj.split(".")[0]
+                case = C.BY_ID[cid]
+                side = "user" if mod == case.module else "owner"
+                acc[(side, src, int(line))] += v / len(cids)
+        return sorted(acc.items(), key=lambda kv: -kv[1])[:n]
+
+    def top_functions(self, cid, n=14):
+        case = C.BY_ID[cid]
+        a, b = self.prof.get(cid), self.prof.get(case.baseline)
+        if not a or not b:
+            return []
+
+        def norm(k):
+            obj, _, fn = k.partition(":")
+            mod = obj.split(".")[0]
+            role = "user" if mod == case.module else "owner" if case.owner in C.FW and \
+                mod == C.FW[case.owner].module else obj.split(".so")[0]
+            if mod == C.BY_ID[case.baseline].module:
+                role = "user"
+            return "[%s] %s" % (role, fn)
+        acc = collections.defaultdict(float)
+        for k, v in a["self"].items():
+            acc[norm(k)] += v
+        for k, v in b["self"].items():
+            acc[norm(k)] -= v
+        return sorted(((k, v) for k, v in acc.items() if abs(v) >= 1), key=lambda kv: -abs(kv[1]))[:n]
+
+
+def src_line(src, line):
+    """The text of an (installed) header line, best effort."""
+    try:
+        with open(src) as f:
+            for i, text in enumerate(f, 1):
+                if i == line:
+                    return text.strip()
+    except OSError:
+        pass
+    return ""
+
+
+def repo_path(src):
+    i = src.find("include/bindbridge/")
+    return src[i:] if i >= 0 else os.path.basename(src)
+
+
+def trim(name, width=110):
+    name = name.replace("bindbridge::detail::", "").replace("pybind11::detail::", "py::detail::")
+    name = name.replace("nanobind::detail::", "nb::detail::")
+    return name if len(name) <= width else name[:width - 3] + "..."
+
+
+# -- the document ----------------------------------------------------------------
+def markdown(results, png_name="benchmarks.png"):
+    r = R(results)
+    meta = results["meta"]
+    L = []
+    w = L.append
+    w("# Benchmarks: what a cross-framework call costs")
+    w("")
+    w("Generated by `bench/run.py` (`./dev bench%s`) on %s; do not edit by hand.  Every figure is"
+      % (" --full" if meta["mode"] == "full" else "" if meta["mode"] == "quick" else " (smoke)", meta["date"]))
+    w("per call, measured in this one run: *Ir* is instructions per call under callgrind (the")
+    w("stable figure), *ns* the wall-clock median with [p25-p75], a *ratio* is against the")
+    w("baseline named in the table, measured in the same run.")
+    w("")
+    w("## Rerun")
+    w("")
+    w("```bash")
+    w("./dev bench          # quick mode: under 2 minutes once the modules are built")
+    w("./dev bench --full   # more workers and rounds, 10k/30k-call callgrind slopes, 5 scale sizes")
+    w("```")
+    w("")
+    w("This run (%s mode) took %.0f s: wall-clock %.0f s, callgrind %.0f s, scale and memory %.0f s."
+      % (meta["mode"], meta.get("total_s", 0), meta.get("wall_s", 0), meta.get("callgrind_s", 0),
+         meta.get("scale_s", 0)))
+    w("Results (JSON) and the callgrind dumps stay in `build/bench/results/`.")
+    w("")
+    w("## Machine and versions")
+    w("")
+    w("| | |")
+    w("|---|---|")
+    w("| CPU | %s, %s cores, %s RAM |" % (meta["cpu"], meta["cores"], meta["memory"]))
+    w("| OS | %s (%s) |" % (meta["distro"], meta["os"]))
+    w("| Python | %s |" % meta["python"])
+    w("| compiler | %s, Release (-O3), as tests/versions builds the modules |" % meta["compiler"])
+    w("| valgrind | %s |" % meta["valgrind"])
+    w("| load average before / after | %s / %s |" % (
+        " ".join("%.2f" % x for x in meta["load_before"]), " ".join("%.2f" % x for x in meta["load_after"])))
+    w("| bindbridge | %s (%s) |" % (meta["bindbridge"], meta["git"]))
+    w("| frameworks | %s; pybind11 3.0.4 without bindbridge (the conduit's user); the C-API test framework (C++ build) |"
+      % "; ".join(f.label for f in C.FRAMEWORKS))
+    if meta["main_modules"] == "build/bench/modules":
+        w("| modules | `build/bench/modules` (bench/build.py: the version modules, unstripped, with `-g`; the same sources without bindbridge; the conduit's user; helpers) |")
+    else:
+        w("| modules | `%s` (version modules), `build/bench/modules` (the same sources without bindbridge, the conduit user, helpers) |"
+          % meta["main_modules"])
+    w("")
+    s = meta["settings"]
+    w("## Method")
+    w("")
+    w("- Each module binds its own `Pet` (`struct VPet<N> { std::string name; }`) and, for every")
+    w("  other module's `Pet`, the same functions (tests/versions/version_module.cpp), declared with")
+    w("  `BINDBRIDGE_*_IMPORT` (the declaration route).  Calls are cheap on purpose: `p<N>_f(const T&)`")
+    w("  returns `name.size()`, so the conversion dominates.  Every worker process loads all four")
+    w("  frameworks plus pybind11 3.0.4 and the C-API framework.")
+    w("- Instructions: one callgrind process per batch of cases; for each case a warm-up, then the")
+    w("  loop at %d and %d calls (%d and %d for misses), each bracketed by callgrind client requests;"
+      % (s["n"][0], s["n"][1], s["miss_n"][0], s["miss_n"][1]))
+    w("  Ir per call is the slope between the two.  Profiles by function and by source file (the")
+    w("  modules are built with `-g`, which does not change GCC's code) come from the same dumps.")
+    w("- Wall-clock: %d worker processes per process kind, one at a time; each calibrates a loop of"
+      % s["workers"])
+    w("  about %d us per case, runs %d warm-up rounds and %d rounds, every case once per round in a new"
+      % (s["sample_us"], s["warmup"], s["rounds"]))
+    w("  random order.  A ratio pairs each sample with the baseline's sample of the same round; the")
+    w("  modules without bindbridge bind the same C++ types in a pybind11 internals / nanobind domain of")
+    w("  their own, so they share the process with the version modules.")
+    w("- Figures include the loop (`for _ in repeat(None, n): f(a)`): the bare loop costs %s Ir / %s ns,"
+      % (fnum(r.get("loop:pass", "ir")), fnum(r.get("loop:pass", "wall")["median"])))
+    w("  a call of the C builtin `callable(a)` through it %s Ir / %s ns.  Nothing is subtracted."
+      % (fnum(r.get("loop:callable", "ir")), fnum(r.get("loop:callable", "wall")["median"])))
+    w("")
+
+    # -- targets
+    w("## Targets")
+    w("")
+    w("| target (declaration route) | measured | |")
+    w("|---|---|---|")
+    for kind, limit, name in (("pybind11", TARGET_PB, "pybind11"), ("nanobind", TARGET_NB, "nanobind")):
+        ids = [c.id for c in C.CASES if c.group == "arg" and C.FW[c.user].kind == kind]
+        irs = [r.get(i, "ir_ratio") for i in ids if r.get(i, "ir_ratio")]
+        walls = [r.get(i, "ratio")["median"] for i in ids if r.get(i, "ratio")]
+        met = sum(1 for x in irs if x <= limit)
+        w("| foreign `const T&` argument <= %.2fx native, %s functions | Ir %.2fx-%.2fx, wall %.2fx-%.2fx | %s |"
+          % (limit, name, min(irs), max(irs), min(walls), max(walls),
+             "met" if met == len(irs) else "**missed** (%d of %d pairs meet it)" % (met, len(irs))))
+    bb = [r.breakdown(c.id) for c in C.CASES if c.group == "arg"]
+    bb = [b for b in bb if b]
+    if bb:
+        def span(key):
+            return "%+d to %+d" % (round(min(b[key] for b in bb)), round(max(b[key] for b in bb)))
+        w("| what bindbridge adds on top of the owner's from_python, in instructions | bindbridge's code %s Ir per call, Python C-API calls %s; the owner's load (the floor) %s; the user's framework %s (pybind11 3.1: a failed type lookup, see below) | reported |"
+          % (span("bindbridge"), span("python"), span("floor"), span("user_fw")))
+    nat = [(f, r.get("native:arg:%s" % f.key, "ir_ratio"), r.get("native:arg:%s" % f.key, "ratio"))
+           for f in C.FRAMEWORKS]
+    nat_ok = [x for _, x, _ in nat if x is not None and x <= TARGET_NATIVE]
+    w("| native path, adapter linked, no foreign type <= %.2fx the module without bindbridge | %s | %s |"
+      % (TARGET_NATIVE, "; ".join("%s Ir %s, wall %s" % (short(f.key), fx(x), fx(rr["median"] if rr else None))
+                                   for f, x, rr in nat),
+         "met" if len(nat_ok) == len(nat) else "**missed** for %s" % ", ".join(
+             short(f.key) for f, x, _ in nat if x is None or x > TARGET_NATIVE)))
+    sc = results.get("scale", {})
+    lk = sc.get("lookup_ir_by_size", {})
+    if lk:
+        sizes = sorted(lk, key=int)
+        flat = lk[sizes[-1]] <= lk[sizes[0]] * 1.10 + 5
+        w("| foreign type lookup O(1) in the number of types | %s Ir at %s types, %s Ir at %s | %s |"
+          % (fnum(lk[sizes[0]]), sizes[0], fnum(lk[sizes[-1]]), sizes[-1], "met" if flat else "**missed**"))
+    w("| module-local hook >= 3x cheaper than pybind11's conduit for the same call | module-local hook: measured once issue 6's hook lands | pending |")
+    w("")
+    w("Other kinds (shared_ptr, returns, misses) have no target; their ratios are below, and")
+    w("[Where the instructions go](#where-the-instructions-go) profiles the misses.")
+    w("")
+
+    # -- f(const T&)
+    w("## `int f(const T&)`: foreign T vs native T, every ordered pair")
+    w("")
+    w("The native row is the user's own `Pet`; a foreign row passes the owner's `Pet` to the user's")
+    w("function for that type.  Ratios are against the native row.  *Ir added* splits into the")
+    w("owner's own load (its framework's code: the floor bindbridge does not control), bindbridge's")
+    w("code (importing side and serving side together), the user's framework code, and Python")
+    w("C-API calls (from the callgrind source-level profile).")
+    w("")
+    w("| user (function) | owner (object) | ns [p25-p75] | ratio [p25-p75] | Ir | Ir ratio | Ir added | owner's load | bindbridge | user's framework | Python |")
+    w("|---|---|---|---|---|---|---|---|---|---|---|")
+    for u in C.FRAMEWORKS:
+        nid = "native:arg:%s" % u.key
+        w("| %s | (native) | %s | - | %s | - | - | - | - | - | - |" % (short(u.key), fns(r.get(nid, "wall")),
+                                                                     fnum(r.get(nid, "ir"))))
+        for o in C.FRAMEWORKS:
+            if o is u:
+                continue
+            cid = "arg:%s<-%s" % (u.key, o.key)
+            b = r.breakdown(cid) or {}
+            w("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+                short(u.key), short(o.key), fns(r.get(cid, "wall")), fratio(r.get(cid, "ratio")),
+                fnum(r.get(cid, "ir")), fx(r.get(cid, "ir_ratio")), fadd(r.get(cid, "ir_added")),
+                fadd(b.get("floor")), fadd(b.get("bindbridge")), fadd(b.get("user_fw")), fadd(b.get("python"))))
+    w("")
+
+    # -- other kinds
+    for kind, title in KIND_TITLES.items():
+        w("## %s: foreign vs native" % title)
+        w("")
+        if kind == "shared":
+            w("Native: the user's own `SharedPet`, bound with a `std::shared_ptr` holder (pybind11 takes")
+            w("`shared_ptr` arguments only for such types).")
+            w("")
+        if kind in ("val", "ref"):
+            w("The result is dropped at once, so each call makes a new wrapper: in a foreign row the")
+            w("owner's framework makes it (its `to_python`), in the native row the user's own.")
+            w("")
+        w("| user | owner | ns [p25-p75] | ratio [p25-p75] | Ir | Ir ratio | Ir added |")
+        w("|---|---|---|---|---|---|---|")
+        for u in C.FRAMEWORKS:
+            nid = "native:%s:%s" % (kind, u.key)
+            w("| %s | (native) | %s | - | %s | - | - |" % (short(u.key), fns(r.get(nid, "wall")),
+                                                         fnum(r.get(nid, "ir"))))
+            for o in C.FRAMEWORKS:
+                if o is u:
+                    continue
+                cid = "%s:%s<-%s" % (kind, u.key, o.key)
+                w("| %s | %s | %s | %s | %s | %s | %s |" % (
+                    short(u.key), short(o.key), fns(r.get(cid, "wall")), fratio(r.get(cid, "ratio")),
+                    fnum(r.get(cid, "ir")), fx(r.get(cid, "ir_ratio")), fadd(r.get(cid, "ir_added"))))
+        w("")
+
+    # -- native with and without bindbridge
+    w("## Native calls: adapter linked vs the same module without bindbridge")
+    w("")
+    w("The same source (tests/versions/version_module.cpp) built with `BBV_NO_BINDBRIDGE`: same")
+    w("types, ids and flags, no bindbridge header, in a pybind11 internals (another")
+    w("`PYBIND11_BUILD_ABI`) or nanobind domain (`NB_DOMAIN`) of its own.  No foreign object is")
+    w("involved in these calls.")
+    w("")
+    w("| framework | call | ns without | ns with adapter | ratio [p25-p75] | Ir without | Ir with | Ir ratio | Ir added |")
+    w("|---|---|---|---|---|---|---|---|---|")
+    for u in C.FRAMEWORKS:
+        for kind in C.KINDS:
+            nid, bid = "native:%s:%s" % (kind, u.key), "nobb:%s:%s" % (kind, u.key)
+            w("| %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+                short(u.key), kind, fns(r.get(bid, "wall")), fns(r.get(nid, "wall")), fratio(r.get(nid, "ratio")),
+                fnum(r.get(bid, "ir")), fnum(r.get(nid, "ir")), fx(r.get(nid, "ir_ratio")),
+                fadd(r.get(nid, "ir_added"))))
+    w("")
+
+    # -- conduit
+    w("## pybind11's cpp conduit (no bindbridge in the user) vs bindbridge's declaration route")
+    w("")
+    w("What a user can do today without bindbridge: an unmodified pybind11 3.0.4 module that binds")
+    w("the same C++ type takes another module's object through pybind11's conduit")
+    w("(`_pybind11_conduit_v1_`: pybind11 3.1's own on its types; the one bindbridge installs on the")
+    w("nanobind types it exports).  pybind11 2.13 uses another conduit ABI id: refused.  The")
+    w("bindbridge rows are the same call through a bindbridge user of the nearest pybind11 version.")
+    w("")
+    w("| call | ns [p25-p75] | ratio to its user's native | Ir | Ir ratio | Ir added |")
+    w("|---|---|---|---|---|---|")
+    w("| pybind11 3.0.4 (plain) `f(own Pet)`, native | %s | - | %s | - | - |"
+      % (fns(r.get("conduit:native", "wall")), fnum(r.get("conduit:native", "ir"))))
+    for okey in C.CONDUIT_OWNERS:
+        cid = "conduit:%s" % okey
+        w("| conduit: pybind11 3.0.4 (plain) `f(%s Pet)` | %s | %s | %s | %s | %s |" % (
+            short(okey), fns(r.get(cid, "wall")), fratio(r.get(cid, "ratio")), fnum(r.get(cid, "ir")),
+            fx(r.get(cid, "ir_ratio")), fadd(r.get(cid, "ir_added"))))
+    for cid, text in (("arg:pb310<-nb2150", "bindbridge: pybind11 3.1 `f(nanobind 2.15 Pet)`"),
+                      ("arg:pb310<-nb310", "bindbridge: pybind11 3.1 `f(nanobind 3.1 Pet)`"),
+                      ("arg:pb2136<-pb310", "bindbridge: pybind11 2.13 `f(pybind11 3.1 Pet)`")):
+        w("| %s | %s | %s | %s | %s | %s |" % (text, fns(r.get(cid, "wall")), fratio(r.get(cid, "ratio")),
+                                              fnum(r.get(cid, "ir")), fx(r.get(cid, "ir_ratio")),
+                                              fadd(r.get(cid, "ir_added"))))
+    w("| module-local hook: measured once issue 6's hook lands | | | | | |")
+    w("")
+    ca = [r.get("conduit:%s" % k, "ir_added") for k in C.CONDUIT_OWNERS]
+    ba = [r.get(c, "ir_added") for c in ("arg:pb310<-nb2150", "arg:pb310<-nb310", "arg:pb2136<-pb310")]
+    if all(x is not None for x in ca + ba) and min(ba) > 0:
+        w("The conduit adds %s-%s Ir per call over its user's native call; bindbridge's declaration"
+          % (fnum(min(ca)), fnum(max(ca))))
+        w("route adds %s-%s Ir (%.0fx-%.0fx less)." % (fnum(min(ba)), fnum(max(ba)), min(ca) / max(ba),
+                                                     max(ca) / min(ba)))
+        w("")
+
+    # -- C-API
+    w("## The C-API framework's type")
+    w("")
+    w("`double point_sum(const bbt_point&)` with a `bbt_point` owned by the C-API test framework")
+    w("(tests/protocol/test_framework.c, C++ build).  No module binds `bbt_point` natively, so the")
+    w("ratio is against the user's native `f(const T&)` (a similar call, not the same function).")
+    w("")
+    w("| user | ns [p25-p75] | ratio to native `f` | Ir | Ir ratio | Ir added |")
+    w("|---|---|---|---|---|---|")
+    for u in C.FRAMEWORKS:
+        cid = "capi:%s" % u.key
+        w("| %s | %s | %s | %s | %s | %s |" % (short(u.key), fns(r.get(cid, "wall")), fratio(r.get(cid, "ratio")),
+                                              fnum(r.get(cid, "ir")), fx(r.get(cid, "ir_ratio")),
+                                              fadd(r.get(cid, "ir_added"))))
+    w("")
+
+    # -- scale
+    w("## 10,000 exported types")
+    w("")
+    w("`bench/bbbench.cpp` makes Python types at run time with the C API (`PyType_FromSpec`), each")
+    w("with a `std::type_info` made at run time (a distinct mangled name), and publishes them")
+    w("through bindbridge's runtime (`publish`: what `export_type` does after the framework's own")
+    w("lookup) from a framework of its own; the four version modules' frameworks and a second")
+    w("bench framework receive every announcement.  The looked-up types are four real C++ types")
+    w("(`real<0..3>`, one template) exported beside them.  Per operation:")
+    w("")
+    w("- *export*: publishing one more type (the batch that brings the count to the size);")
+    w("- *lookup*: the importing framework's lookup of a foreign C++ type, as after any registry")
+    w("  change (runtime.h `refresh`: the foreign table by `std::type_info`); *missing*: a type")
+    w("  nobody exports;")
+    w("- *by Python type*: the registry's lookup of a type's binding (`bbr_get_binding`);")
+    w("- *warm call*: `pybind11 3.1 f(nanobind 3.1 Pet)` with that many types present.")
+    w("")
+    sizes = sc.get("sizes", [])
+    if sizes:
+        w("| types present | export ns | export Ir | lookup ns | lookup Ir | missing ns | missing Ir | by Python type ns | by Python type Ir | warm call ns | warm call Ir |")
+        w("|---|---|---|---|---|---|---|---|---|---|---|")
+        for i, size in enumerate(sizes):
+            k = str(size)
+
+            def ir(what):
+                return fnum(sc.get("%s_ir_by_size" % what, {}).get(k))
+            w("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+                "{:,}".format(size), fnum(sc["export_ns"][i]), ir("export"), fnum(sc["lookup_ns"][i]),
+                ir("lookup"), fnum(sc["lookup_missing_ns"][i]), ir("lookup_missing"),
+                fnum(sc["lookup_type_ns"][i]), ir("lookup_type"), fnum(sc["call_ns"][i]), ir("call")))
+        w("")
+        w("(The foreign table of each framework held %s C++ types at the end.)"
+          % "{:,}".format(sc["table"][-1][1]))
+        w("")
+
+    # -- memory
+    mem = results.get("memory", {})
+    if mem:
+        w("## Memory per exported type")
+        w("")
+        w("C heap bytes in use (glibc `mallinfo2`, with `PYTHONMALLOC=malloc` so Python objects count")
+        w("too) before and after exporting %s types that already exist; the type objects themselves"
+          % "{:,}".format(mem["none"]["n"]))
+        w("are not counted.  Every framework on the registry keeps a table entry per foreign type.")
+        w("")
+        w("| frameworks on the registry | bytes per exported type |")
+        w("|---|---|")
+        for key, text in (("none", "the exporter and one importer (bench only)"),
+                          ("frameworks", "the same plus the four version modules' frameworks")):
+            m = mem[key]
+            w("| %d: %s | %s |" % (m["frameworks"], text, fnum(m["per_type"])))
+        extra = mem["frameworks"]["frameworks"] - mem["none"]["frameworks"]
+        if extra > 0:
+            w("")
+            w("So about %s bytes for the binding, its capsule, weak reference and the exporter's entry,"
+              % fnum(mem["none"]["per_type"] - (mem["frameworks"]["per_type"] - mem["none"]["per_type"]) / extra))
+            w("and %s bytes more per framework that imports."
+              % fnum((mem["frameworks"]["per_type"] - mem["none"]["per_type"]) / extra))
+        w("")
+
+    # -- profiles
+    w("## Where the instructions go")
+    w("")
+    profile_section(r, w)
+
+    if png_name:
+        w("## Plot")
+        w("")
+        w("![ratios](%s)" % png_name)
+        w("")
+    return "\n".join(L) + "\n"
+
+
+def profile_section(r, w):
+    arg_ids = [c.id for c in C.CASES if c.group == "arg"]
+    have = [i for i in arg_ids if r.breakdown(i)]
+    if not have:
+        w("(No profiles in this run.)")
+        w("")
+        return
+    if r.res["meta"].get("main_modules") != "build/bench/modules":
+        w("(These version modules were not built by bench/build.py: without `-g`, and nanobind's")
+        w("stripped, so the source-level split below is partial; run without `--modules` for it.)")
+        w("")
+    w("From callgrind's source-level profile of the same dumps (Ir per call, foreign minus native).")
+    w("bindbridge's code is everything compiled from `include/bindbridge/` (inlined or not), on the")
+    w("user's side (the import caster) and on the owner's side (serving `from_python`); calls")
+    w("into libc/libstdc++ and out-of-line C++ standard library code count for the line that")
+    w("made them.")
+    w("")
+    for kind in ("pybind11", "nanobind"):
+        ids = [i for i in have if C.FW[C.BY_ID[i].user].kind == kind]
+        if not ids:
+            continue
+        bs = [r.breakdown(i) for i in ids]
+
+        def rng(key):
+            vals = [b[key] for b in bs]
+            return "%+d to %+d" % (round(min(vals)), round(max(vals)))
+        w("**%s functions** (%d pairs): owner's load %s Ir, bindbridge %s, the user's framework %s,"
+          % (kind, len(ids), rng("floor"), rng("bindbridge"), rng("user_fw")))
+        w("Python C-API %s." % rng("python"))
+        w("")
+        w("bindbridge lines, Ir per call averaged over these pairs (line numbers of the headers the")
+        w("modules were built with):")
+        w("")
+        top = [(k, v) for k, v in r.top_lines(ids) if v >= 1]
+        if not top:
+            w("(no source lines: the modules have no debug information)")
+            w("")
+            continue
+        w("| Ir | side | line | source |")
+        w("|---|---|---|---|")
+        for (side, src, line), v in top:
+            text = src_line(src, line).replace("|", "\\|") if line > 0 else "(inlined std code)"
+            w("| %.1f | %s | %s:%s | `%s` |" % (v, side, repo_path(src), line if line > 0 else "-", text[:90]))
+        w("")
+    # The pair with the largest pybind11 user overhead, by function.
+    worst = max((i for i in have if C.FW[C.BY_ID[i].user].kind == "pybind11"),
+                key=lambda i: r.get(i, "ir_added") or 0, default=None)
+    for cid in filter(None, [worst, next((i for i in have if C.FW[C.BY_ID[i].user].kind == "nanobind"), None)]):
+        w("Functions, `%s` minus `%s` (self Ir per call, [user]/[owner] module):" % (cid, C.BY_ID[cid].baseline))
+        w("")
+        w("| Ir | function |")
+        w("|---|---|")
+        for name, v in r.top_functions(cid):
+            w("| %+.1f | `%s` |" % (v, trim(name).replace("|", "\\|")))
+        w("")
+    # Other kinds, for the profiled pairs.
+    rows = [c for c in C.CASES if c.main and c.group in KIND_TITLES and r.breakdown(c.id)]
+    if rows:
+        w("Other kinds for the profiled pairs (Ir per call over the native call of the same kind):")
+        w("")
+        w("| case | Ir added | owner's framework | bindbridge | user's framework | Python |")
+        w("|---|---|---|---|---|---|")
+        for c in rows:
+            b = r.breakdown(c.id)
+            w("| %s: %s <- %s | %s | %s | %s | %s | %s |" % (
+                c.group, short(c.user), short(c.owner), fadd(r.get(c.id, "ir_added")), fadd(b["floor"]),
+                fadd(b["bindbridge"]), fadd(b["user_fw"]), fadd(b["python"])))
+        w("")
+    # Native path overhead.
+    nat = [("native:%s:%s" % (k, f.key)) for f in C.FRAMEWORKS for k in ("arg",)]
+    nat = [i for i in nat if i in r.prof and C.BY_ID[i].baseline in r.prof]
+    if nat:
+        w("Native path, adapter linked minus no bindbridge (`f(const T&)`), bindbridge lines:")
+        w("")
+        w("| framework | Ir added | bindbridge lines (Ir per call) |")
+        w("|---|---|---|")
+        for i in nat:
+            b = r.breakdown(i) or {}
+            lines = ", ".join("%s:%d %.0f" % (repo_path(src).replace("include/bindbridge/", ""), line, v)
+                              for (side, src, line), v in r.top_lines([i], 5) if v >= 1)
+            w("| %s | %s (bindbridge %s, framework code %s) | %s |" % (
+                short(C.BY_ID[i].user), fadd(r.get(i, "ir_added")), fadd(b.get("bindbridge")),
+                fadd(b.get("user_fw")), lines or "-"))
+        w("")
+    notes(r, w)
+
+
+def fn_diff(r, cid, pattern):
+    """Self Ir per call of functions matching pattern, case minus baseline."""
+    case = C.BY_ID[cid]
+    a, b = r.prof.get(cid), r.prof.get(case.baseline)
+    if not a or not b:
+        return 0.0
+    return sum(v for k, v in a["self"].items() if pattern in k) - \
+        sum(v for k, v in b["self"].items() if pattern in k)
+
+
+def notes(r, w):
+    """What the profiles say, in words: only statements the numbers of this run support."""
+    arg = [c.id for c in C.CASES if c.group == "arg" and c.id in r.prof]
+    if not arg:
+        return
+    out = []
+    tls = [fn_diff(r, i, "__tls_get_addr") for i in arg]
+    if max(tls) >= 5:
+        out.append("`thread_local` access costs %d-%d Ir per foreign call in `__tls_get_addr` alone: "
+                   "`serving_depth()` (runtime.h) is read on the importing side and incremented and "
+                   "decremented by `serving_guard` on the serving side, and in a shared object each "
+                   "access goes through `__tls_get_addr` (global-dynamic TLS model)." % (min(tls), max(tls)))
+    py = [fn_diff(r, i, "PyInterpreterState_") + fn_diff(r, i, "PyErr_Occurred") for i in arg]
+    if max(py) >= 5:
+        out.append("Python C-API calls made by bindbridge on every foreign call: "
+                   "`in_main_interpreter()` (`PyInterpreterState_Get` + `PyInterpreterState_Main`) and "
+                   "`PyErr_Occurred` after a successful `from_python`: %d-%d Ir." % (min(py), max(py)))
+    pb = [i for i in arg if C.BY_ID[i].user == "pb310"]
+    uf = [r.breakdown(i)["user_fw"] for i in pb if r.breakdown(i)]
+    hb = [fn_diff(r, i, "_Hash_bytes") for i in pb]
+    if uf and max(uf) >= 50:
+        out.append("pybind11 3.1 functions also run %d-%d more Ir of pybind11's own code than natively: "
+                   "the import caster derives from `type_caster_base<T>`, whose constructor looks `T` up "
+                   "in pybind11's type registry on every call (`get_type_info`); for a type pybind11 does "
+                   "not bind that lookup misses, walking a hash bucket of `std::type_index` keys whose "
+                   "hashes are recomputed (`std::_Hash_bytes` %d-%d Ir, `strcmp`, `strlen`).  The cost "
+                   "depends on the bucket, hence the spread between owners.  The caster could keep "
+                   "pybind11's `type_info*` (or its absence) per type instead." % (
+                       min(uf), max(uf), min(hb), max(hb)))
+    fl = [r.breakdown(i)["floor"] for i in arg if r.breakdown(i)]
+    bbc = [r.breakdown(i)["bindbridge"] for i in arg if r.breakdown(i)]
+    out.append("What bounds the rest: the owner's own load is %d-%d Ir (nanobind's `nb_type_get`, "
+               "pybind11's `type_caster_generic::load_impl` + `get_value_and_holder`), while "
+               "bindbridge's own code is %d-%d Ir per foreign call, i.e. most of the difference to "
+               "native; the targets need bindbridge's share down to a few tens of Ir (one cache "
+               "compare and the indirect call)." % (min(fl), max(fl), min(bbc), max(bbc)))
+    w("Notes from these profiles:")
+    w("")
+    for o in out:
+        w("- " + o)
+    w("")
+
+
+# -- the plot ------------------------------------------------------------------
+def plot(results, path):
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return False
+    r = R(results)
+    pairs = [(u, o) for u in C.FRAMEWORKS for o in C.FRAMEWORKS if u is not o]
+    kinds = list(C.KINDS)
+    fig, axes = plt.subplots(1, 2, figsize=(14, 7), sharey=True)
+    height = 0.8 / len(kinds)
+    colors = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd"]
+    for ax, field, title in ((axes[0], "ir_ratio", "instructions (callgrind)"),
+                             (axes[1], "ratio", "wall-clock median [p25-p75]")):
+        for k, kind in enumerate(kinds):
+            ys, xs, lo, hi = [], [], [], []
+            for i, (u, o) in enumerate(pairs):
+                cid = "%s:%s<-%s" % (kind, u.key, o.key)
+                v = r.get(cid, field)
+                if v is None:
+                    continue
+                y = i + (k - (len(kinds) - 1) / 2) * height
+                if field == "ratio":
+                    ys.append(y)
+                    xs.append(v["median"])
+                    lo.append(v["median"] - v["p25"])
+                    hi.append(v["p75"] - v["median"])
+                else:
+                    ys.append(y)
+                    xs.append(v)
+            ax.barh(ys, xs, height=height, color=colors[k], label=kind,
+                    xerr=[lo, hi] if field == "ratio" else None, error_kw={"elinewidth": 0.6})
+        ax.axvline(1.0, color="black", linewidth=0.8)
+        ax.axvline(TARGET_PB, color="grey", linestyle="--", linewidth=0.8)
+        ax.axvline(TARGET_NB, color="grey", linestyle=":", linewidth=0.8)
+        ax.set_xscale("log")
+        ticks = [0.5, 0.75, 1, 1.5, 2, 3, 4, 6]
+        ax.set_xticks(ticks)
+        ax.set_xticklabels(["%g" % t for t in ticks])
+        ax.minorticks_off()
+        ax.set_title("foreign / native, %s" % title)
+        ax.set_xlabel("ratio (log scale; dashed 1.15x, dotted 1.30x)")
+    axes[0].set_yticks(range(len(pairs)))
+    axes[0].set_yticklabels(["%s <- %s" % (short(u.key), short(o.key)) for u, o in pairs])
+    axes[0].invert_yaxis()
+    axes[1].legend(loc="upper right", fontsize=8, title="call")
+    fig.suptitle("bindbridge: a call with another framework's object vs the native call (user <- owner)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+    return True
