@@ -15,11 +15,28 @@ Argument factories (resolved in the worker, once per process):
 Shapes: "call1" fn(a); "call0" fn(); "miss" try: fn(a) except TypeError;
 "pass" the bare loop.
 
-Adding a row, e.g. the pybind11 module-local hook once it lands (issue 6):
-    cases.append(Case("hook:pb310<-nb310", "hook", "hook_pb310", "f", "Pet@bbv_nb310",
-                      baseline="conduit:nb310", user="pb310", owner="nb310"))
-plus the module in MODULES (and its build in bench/build.py); the report
-lists every case of a group in that group's table (GROUPS below).
+Adding a row is one Case.  The pybind11 module-local hook (issue 6), for
+example: it acts process-wide on every pybind11 3.1 module, so it gets
+process kinds of its own, and the same call with the hook off goes
+through pybind11's conduit (tests/versions/hook_module.cpp binds VPet<6>,
+owned by nanobind 2.15, as LocalPet6; its modules are found in
+build/versions/modules after ./dev build):
+
+    PROCESSES["hook-off"] = ["bbv_nb2150", "hook_pb310"]
+    PROCESSES["hook"] = ["bbv_nb2150", "hook_pb310"]
+    SETUP["hook"] = ["hook_pb310.enable"]
+    CASES += [
+        Case("hook-off:native", "hook", "hook_pb310", "reg_name", "LocalPet6@hook_pb310", process="hook-off"),
+        Case("hook-off:nb2150", "hook", "hook_pb310", "reg_name", "Pet@bbv_nb2150",
+             baseline="hook-off:native", process="hook-off", user="pb310", owner="nb2150"),
+        Case("hook:native", "hook", "hook_pb310", "reg_name", "LocalPet6@hook_pb310", process="hook"),
+        Case("hook:nb2150", "hook", "hook_pb310", "reg_name", "Pet@bbv_nb2150", baseline="hook:native",
+             process="hook", user="pb310", owner="nb2150", compare="hook-off:nb2150"),
+    ]
+
+(after build_cases(), before BY_ID).  The report puts group "hook" rows in
+the conduit table and judges the hook target from `compare` (the conduit's
+added Ir over the hook's).
 """
 
 from __future__ import annotations
@@ -58,6 +75,8 @@ CONDUIT_OWNERS = ["pb310", "nb2150", "nb310"]  # 2.13's conduit has another ABI 
 PROCESSES = {
     "main": [f.module for f in FRAMEWORKS] + [f.nobb for f in FRAMEWORKS] + [PLAIN, "bbtest_cpp"],
 }
+# Calls ("module.function") a worker of that kind makes after the imports.
+SETUP: Dict[str, List[str]] = {}
 
 
 class Case(NamedTuple):
@@ -73,6 +92,7 @@ class Case(NamedTuple):
     expect: str = ""    # "int" (== len("rex")), "type:MOD" (result's type is MOD.Pet), "TypeError", ""
     main: bool = False  # a main case: profiled (function and source level) with its baseline
     process: str = "main"  # the kind of worker process (PROCESSES)
+    compare: str = ""      # a case this one must beat (the hook vs the conduit's same call)
 
 
 # Per-call kinds measured for every user framework natively, without
@@ -156,7 +176,10 @@ def build_cases() -> List[Case]:
 
 
 CASES = build_cases()
+# (more cases here: see the module docstring)
 BY_ID = {c.id: c for c in CASES}
 assert len(BY_ID) == len(CASES)
 for _c in CASES:
     assert _c.baseline is None or _c.baseline in BY_ID, _c
+    assert not _c.compare or _c.compare in BY_ID, _c
+    assert _c.process in PROCESSES, _c

@@ -138,9 +138,9 @@ class R:
                 acc[(side, src, int(line))] += v / len(cids)
         return sorted(acc.items(), key=lambda kv: -kv[1])[:n]
 
-    def top_functions(self, cid, n=14):
+    def top_functions(self, cid, n=14, which="self"):
         case = C.BY_ID[cid]
-        a, b = self.prof.get(cid), self.prof.get(case.baseline)
+        a, b = self.prof.get(cid, {}).get(which), self.prof.get(case.baseline, {}).get(which)
         if not a or not b:
             return []
 
@@ -153,9 +153,9 @@ class R:
                 role = "user"
             return "[%s] %s" % (role, fn)
         acc = collections.defaultdict(float)
-        for k, v in a["self"].items():
+        for k, v in a.items():
             acc[norm(k)] += v
-        for k, v in b["self"].items():
+        for k, v in b.items():
             acc[norm(k)] -= v
         return sorted(((k, v) for k, v in acc.items() if abs(v) >= 1), key=lambda kv: -abs(kv[1]))[:n]
 
@@ -290,7 +290,15 @@ def markdown(results, png_name="benchmarks.png"):
         flat = lk[sizes[-1]] <= lk[sizes[0]] * 1.10 + 5
         w("| foreign type lookup O(1) in the number of types | %s Ir at %s types, %s Ir at %s | %s |"
           % (fnum(lk[sizes[0]]), sizes[0], fnum(lk[sizes[-1]]), sizes[-1], "met" if flat else "**missed**"))
-    w("| module-local hook >= 3x cheaper than pybind11's conduit for the same call | module-local hook: measured once issue 6's hook lands | pending |")
+    hooks = [c for c in C.CASES if c.group == "hook" and c.compare and r.get(c.id, "ir_added")]
+    if hooks:
+        vals = [(c, r.get(c.compare, "ir_added") / r.get(c.id, "ir_added")) for c in hooks]
+        w("| module-local hook >= 3x cheaper than pybind11's conduit for the same call | %s | %s |" % (
+            "; ".join("%s: the conduit adds %s Ir, the hook %s (%.1fx)" % (
+                c.id, fnum(r.get(c.compare, "ir_added")), fnum(r.get(c.id, "ir_added")), x) for c, x in vals),
+            "met" if all(x >= 3 for _, x in vals) else "**missed**"))
+    else:
+        w("| module-local hook >= 3x cheaper than pybind11's conduit for the same call | module-local hook: measured once issue 6's hook lands | pending |")
     w("")
     w("Other kinds (shared_ptr, returns, misses) have no target; their ratios are below, and")
     w("[Where the instructions go](#where-the-instructions-go) profiles the misses.")
@@ -392,7 +400,13 @@ def markdown(results, png_name="benchmarks.png"):
         w("| %s | %s | %s | %s | %s | %s |" % (text, fns(r.get(cid, "wall")), fratio(r.get(cid, "ratio")),
                                               fnum(r.get(cid, "ir")), fx(r.get(cid, "ir_ratio")),
                                               fadd(r.get(cid, "ir_added"))))
-    w("| module-local hook: measured once issue 6's hook lands | | | | | |")
+    hook_rows = [c for c in C.CASES if c.group == "hook"]
+    for c in hook_rows:
+        w("| %s: `%s.%s(%s)` | %s | %s | %s | %s | %s |" % (
+            c.id, c.module, c.func, c.arg, fns(r.get(c.id, "wall")), fratio(r.get(c.id, "ratio")),
+            fnum(r.get(c.id, "ir")), fx(r.get(c.id, "ir_ratio")), fadd(r.get(c.id, "ir_added"))))
+    if not hook_rows:
+        w("| module-local hook: measured once issue 6's hook lands | | | | | |")
     w("")
     ca = [r.get("conduit:%s" % k, "ir_added") for k in C.CONDUIT_OWNERS]
     ba = [r.get(c, "ir_added") for c in ("arg:pb310<-nb2150", "arg:pb310<-nb310", "arg:pb2136<-pb310")]
@@ -536,15 +550,26 @@ def profile_section(r, w):
             text = src_line(src, line).replace("|", "\\|") if line > 0 else "(inlined std code)"
             w("| %.1f | %s | %s:%s | `%s` |" % (v, side, repo_path(src), line if line > 0 else "-", text[:90]))
         w("")
-    # The pair with the largest pybind11 user overhead, by function.
+    # The pair with the largest pybind11 user overhead, a nanobind one, the costliest profiled miss.
     worst = max((i for i in have if C.FW[C.BY_ID[i].user].kind == "pybind11"),
                 key=lambda i: r.get(i, "ir_added") or 0, default=None)
-    for cid in filter(None, [worst, next((i for i in have if C.FW[C.BY_ID[i].user].kind == "nanobind"), None)]):
-        w("Functions, `%s` minus `%s` (self Ir per call, [user]/[owner] module):" % (cid, C.BY_ID[cid].baseline))
+    misses = [c.id for c in C.CASES if c.group == "miss" and c.main and c.id in r.prof]
+    worst_miss = max(misses, key=lambda i: r.get(i, "ir_added") or 0, default=None)
+    for cid, which in ((worst, "self"),
+                       (next((i for i in have if C.FW[C.BY_ID[i].user].kind == "nanobind"), None), "self"),
+                       (worst_miss, "incl")):
+        if not cid:
+            continue
+        if which == "self":
+            w("Functions, `%s` minus `%s` (self Ir per call; [user]/[owner] module):"
+              % (cid, C.BY_ID[cid].baseline))
+        else:
+            w("Functions of the modules, `%s` minus `%s` (inclusive Ir per call: the function and "
+              "what it calls; [user]/[owner] module):" % (cid, C.BY_ID[cid].baseline))
         w("")
         w("| Ir | function |")
         w("|---|---|")
-        for name, v in r.top_functions(cid):
+        for name, v in r.top_functions(cid, which=which):
             w("| %+.1f | `%s` |" % (v, trim(name).replace("|", "\\|")))
         w("")
     # Other kinds, for the profiled pairs.
@@ -561,19 +586,19 @@ def profile_section(r, w):
                 fadd(b["bindbridge"]), fadd(b["user_fw"]), fadd(b["python"])))
         w("")
     # Native path overhead.
-    nat = [("native:%s:%s" % (k, f.key)) for f in C.FRAMEWORKS for k in ("arg",)]
+    nat = [("native:%s:%s" % (k, f.key)) for f in C.FRAMEWORKS for k in C.KINDS]
     nat = [i for i in nat if i in r.prof and C.BY_ID[i].baseline in r.prof]
     if nat:
-        w("Native path, adapter linked minus no bindbridge (`f(const T&)`), bindbridge lines:")
+        w("Native path, adapter linked minus no bindbridge, bindbridge lines (every profiled kind):")
         w("")
-        w("| framework | Ir added | bindbridge lines (Ir per call) |")
-        w("|---|---|---|")
+        w("| framework | call | Ir added | bindbridge lines (Ir per call) |")
+        w("|---|---|---|---|")
         for i in nat:
             b = r.breakdown(i) or {}
             lines = ", ".join("%s:%d %.0f" % (repo_path(src).replace("include/bindbridge/", ""), line, v)
                               for (side, src, line), v in r.top_lines([i], 5) if v >= 1)
-            w("| %s | %s (bindbridge %s, framework code %s) | %s |" % (
-                short(C.BY_ID[i].user), fadd(r.get(i, "ir_added")), fadd(b.get("bindbridge")),
+            w("| %s | %s | %s (bindbridge %s, framework code %s) | %s |" % (
+                short(C.BY_ID[i].user), i.split(":")[1], fadd(r.get(i, "ir_added")), fadd(b.get("bindbridge")),
                 fadd(b.get("user_fw")), lines or "-"))
         w("")
     notes(r, w)
@@ -589,42 +614,104 @@ def fn_diff(r, cid, pattern):
         sum(v for k, v in b["self"].items() if pattern in k)
 
 
+def fn_incl(r, cid, pattern):
+    """Inclusive Ir per call of the module functions matching pattern, case minus baseline."""
+    case = C.BY_ID[cid]
+    a = r.prof.get(cid, {}).get("incl", {})
+    b = r.prof.get(case.baseline, {}).get("incl", {})
+    return max([v for k, v in a.items() if pattern in k] or [0]) - \
+        max([v for k, v in b.items() if pattern in k] or [0])
+
+
 def notes(r, w):
     """What the profiles say, in words: only statements the numbers of this run support."""
     arg = [c.id for c in C.CASES if c.group == "arg" and c.id in r.prof]
     if not arg:
         return
     out = []
+
+    def span(values):
+        lo, hi = round(min(values)), round(max(values))
+        return "%d" % lo if lo == hi else "%d-%d" % (lo, hi)
+    for kind, limit in (("pybind11", TARGET_PB), ("nanobind", TARGET_NB)):
+        for f in C.FRAMEWORKS:
+            if f.kind != kind:
+                continue
+            ids = [i for i in arg if C.BY_ID[i].user == f.key]
+            native = r.get("native:arg:%s" % f.key, "ir")
+            added = [r.get(i, "ir_added") for i in ids if r.get(i, "ir_added") is not None]
+            if not native or not added:
+                continue
+            budget = (limit - 1) * native
+            over = [a - budget for a in added if a > budget]
+            bs = [r.breakdown(i) for i in ids if r.breakdown(i)]
+            if not over:
+                out.append("%s functions meet %.2fx: the budget is %d Ir over the native %d, a foreign "
+                           "argument adds %s." % (short(f.key), limit, budget, native, span(added)))
+                continue
+            out.append("%s functions: at %.2fx the budget is %d Ir over the native %d Ir; a foreign "
+                       "argument adds %s (the owner's load %s, bindbridge's code %s, the user's framework "
+                       "%s, Python %s), so %s Ir per call must go for the pairs that miss." % (
+                           short(f.key), limit, budget, native, span(added),
+                           span([b["floor"] for b in bs]), span([b["bindbridge"] for b in bs]),
+                           span([b["user_fw"] for b in bs]), span([b["python"] for b in bs]), span(over)))
     tls = [fn_diff(r, i, "__tls_get_addr") for i in arg]
     if max(tls) >= 5:
-        out.append("`thread_local` access costs %d-%d Ir per foreign call in `__tls_get_addr` alone: "
+        out.append("`thread_local` access costs %s Ir per foreign call in `__tls_get_addr` alone: "
                    "`serving_depth()` (runtime.h) is read on the importing side and incremented and "
                    "decremented by `serving_guard` on the serving side, and in a shared object each "
-                   "access goes through `__tls_get_addr` (global-dynamic TLS model)." % (min(tls), max(tls)))
+                   "access goes through `__tls_get_addr` (global-dynamic TLS model)." % span(tls))
     py = [fn_diff(r, i, "PyInterpreterState_") + fn_diff(r, i, "PyErr_Occurred") for i in arg]
     if max(py) >= 5:
         out.append("Python C-API calls made by bindbridge on every foreign call: "
                    "`in_main_interpreter()` (`PyInterpreterState_Get` + `PyInterpreterState_Main`) and "
-                   "`PyErr_Occurred` after a successful `from_python`: %d-%d Ir." % (min(py), max(py)))
+                   "`PyErr_Occurred` after a successful `from_python`: %s Ir." % span(py))
     pb = [i for i in arg if C.BY_ID[i].user == "pb310"]
     uf = [r.breakdown(i)["user_fw"] for i in pb if r.breakdown(i)]
     hb = [fn_diff(r, i, "_Hash_bytes") for i in pb]
     if uf and max(uf) >= 50:
-        out.append("pybind11 3.1 functions also run %d-%d more Ir of pybind11's own code than natively: "
+        out.append("pybind11 3.1 functions run %s more Ir of pybind11's own code than natively: "
                    "the import caster derives from `type_caster_base<T>`, whose constructor looks `T` up "
                    "in pybind11's type registry on every call (`get_type_info`); for a type pybind11 does "
                    "not bind that lookup misses, walking a hash bucket of `std::type_index` keys whose "
-                   "hashes are recomputed (`std::_Hash_bytes` %d-%d Ir, `strcmp`, `strlen`).  The cost "
+                   "hashes are recomputed (`std::_Hash_bytes` %s Ir, `strcmp`, `strlen`).  The cost "
                    "depends on the bucket, hence the spread between owners.  The caster could keep "
-                   "pybind11's `type_info*` (or its absence) per type instead." % (
-                       min(uf), max(uf), min(hb), max(hb)))
+                   "pybind11's `type_info*` (or its absence) per type instead." % (span(uf), span(hb)))
     fl = [r.breakdown(i)["floor"] for i in arg if r.breakdown(i)]
     bbc = [r.breakdown(i)["bindbridge"] for i in arg if r.breakdown(i)]
-    out.append("What bounds the rest: the owner's own load is %d-%d Ir (nanobind's `nb_type_get`, "
-               "pybind11's `type_caster_generic::load_impl` + `get_value_and_holder`), while "
-               "bindbridge's own code is %d-%d Ir per foreign call, i.e. most of the difference to "
-               "native; the targets need bindbridge's share down to a few tens of Ir (one cache "
-               "compare and the indirect call)." % (min(fl), max(fl), min(bbc), max(bbc)))
+    out.append("What bounds the rest: the owner's own load is %s Ir (nanobind's `nb_type_get`, "
+               "pybind11's `type_caster_generic::load_impl` + `get_value_and_holder`), and the user "
+               "skips its own native load; bindbridge's own code, %s Ir per foreign call on both "
+               "sides, is the part to shrink: per call it reads `serving_depth` and checks the "
+               "interpreter before the cache compare, calls `record_for_import`, and the serving side "
+               "sets up a `serving_guard` around the owner's load." % (span(fl), span(bbc)))
+    rets = [c.id for c in C.CASES if c.group == "native" and c.id.split(":")[1] in ("val", "ref")
+            and c.id in r.prof and r.breakdown(c.id)]
+    if rets:
+        fw = [r.breakdown(i)["user_fw"] for i in rets]
+        alln = [r.get(c.id, "ir_added") for c in C.CASES if c.group == "native"
+                and c.id.split(":")[1] in ("val", "ref") and r.get(c.id, "ir_added") is not None]
+        if max(fw) >= 20:
+            out.append("Native returns (`T` by value, `T&`) cost %s Ir more with the adapter linked "
+                       "(all frameworks: %s), nearly all in the framework's own lookup code (%s Ir): "
+                       "bindbridge's caster first asks whether `T` is bound natively "
+                       "(`get_type_info(typeid(T))` in pybind11, `nb_type_lookup` in nanobind) and "
+                       "the framework's own cast then looks `T` up again.  A per-type cache of the "
+                       "answer would remove it." % (span([r.get(i, "ir_added") for i in rets]),
+                                                  span(alln), span(fw)))
+    misses = [c.id for c in C.CASES if c.group == "miss" and c.main and c.id in r.prof]
+    if misses:
+        cid = max(misses, key=lambda i: r.get(i, "ir_added") or 0)
+        probe = fn_incl(r, cid, "try_load_foreign_module_local")
+        names = fn_incl(r, cid, "detail::type_name(")
+        if probe >= 500:
+            out.append("Overload misses (`%s`, %s Ir over the native miss): bindbridge asks the owner "
+                       "on the exact and the convert pass; a pybind11 owner's failing load then probes the "
+                       "argument's type for a module-local loader (`try_load_foreign_module_local`, %s "
+                       "Ir per call: a failing attribute lookup and its exception)%s." % (
+                           cid, fnum(r.get(cid, "ir_added")), fnum(probe),
+                           ("; nanobind's error message renders the foreign C++ type's name "
+                            "(`type_name`, %s Ir)" % fnum(names)) if names >= 100 else ""))
     w("Notes from these profiles:")
     w("")
     for o in out:

@@ -82,7 +82,9 @@ class Runner:
         self.python = sys.executable
         bench_modules = ROOT / "build" / "bench" / "modules"
         self.main_modules = Path(args.modules).resolve() if args.modules else bench_modules
-        self.path = [str(self.main_modules), str(bench_modules)]
+        # tests/versions' builds last: modules only they have (e.g. the hook's)
+        versions = Path(os.environ.get("BINDBRIDGE_VERSION_MODULES", ROOT / "build" / "versions" / "modules"))
+        self.path = [str(self.main_modules), str(bench_modules), str(versions)]
         self.env = dict(os.environ)
         self.env.pop("PYTHONPATH", None)
 
@@ -272,8 +274,17 @@ def slope(by_n, full=False):
         # JSON keys: tuples joined with NUL
         return {(k if isinstance(k, str) else "\x00".join(map(str, k))): (y.get(k, 0) - x.get(k, 0)) / (n2 - n1)
                 for k in set(x) | set(y) if y.get(k, 0) != x.get(k, 0)}
+    def inclusive(d):
+        # self + calls, for functions of the modules (not Python's, not libc's)
+        out = {}
+        for fn, cost in d.self_cost.items():
+            obj = fn.split(":", 1)[0]
+            if obj.startswith(("libpython", "python")) or cgparse.is_system(obj):
+                continue
+            out[fn] = cost + sum(c for _, c in d.calls.get(fn, {}).values())
+        return out
     prof = {"self": diff(a.self_cost, b.self_cost), "source": diff(a.by_source, b.by_source),
-            "line": diff(a.by_line, b.by_line)}
+            "line": diff(a.by_line, b.by_line), "incl": diff(inclusive(a), inclusive(b))}
     return (b.summary - a.summary) / (n2 - n1), prof
 
 
@@ -327,8 +338,20 @@ def main(argv=None):
     ap.add_argument("--png", default=str(ROOT / "docs" / "benchmarks.png"), help="'' for no plot")
     ap.add_argument("--results", default=str(ROOT / "build" / "bench" / "results"))
     ap.add_argument("--no-build", action="store_true", help="use the modules as they are")
+    ap.add_argument("--report-only", action="store_true",
+                    help="only rewrite the markdown and plot from the last results (--results)")
     args = ap.parse_args(argv)
     args.mode = args.mode or "quick"
+    if args.report_only:
+        import report
+        results = json.loads((Path(args.results) / "results.json").read_text())
+        png = os.path.basename(args.png) if args.png else None
+        md = report.markdown(results, png_name=png)
+        if png and not report.plot(results, args.png):
+            md = md.replace("![ratios](%s)" % png, "(plot not made: matplotlib is not installed)")
+        Path(args.md).write_text(md)
+        log("rewrote %s from %s" % (args.md, args.results))
+        return 0
     if not args.no_build:
         cmd = [sys.executable, str(HERE / "build.py")] + (["--no-main"] if args.modules else [])
         if subprocess.run(cmd).returncode != 0:

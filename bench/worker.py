@@ -102,6 +102,9 @@ def setup(args):
     for p in reversed(args.path):
         sys.path.insert(0, p)
     mods = load_modules(C.PROCESSES[args.process] + ["bbbench"])
+    for call in C.SETUP.get(args.process, []):
+        mod, _, fn = call.rpartition(".")
+        getattr(mods[mod], fn)()
     factory = Factory(mods)
     ids = args.cases.split(",") if args.cases else [c.id for c in C.CASES if c.process == args.process]
     runners = {}
