@@ -86,6 +86,17 @@ inline void* serve_from_python(bbr_binding* binding, PyObject* obj, uint8_t conv
                                keep_referenced_fn keep, void* ctx) noexcept {
     auto* ti = static_cast<const std::type_info*>(binding->native_type);
     auto* tc = static_cast<const type_context*>(binding->context);
+    if (!tc->enum_size) {
+        // An instance of the type (or a subclass) first: no implicit
+        // conversion, so no Python code and no guard needed.
+        void* out = nullptr;
+        if (compat::type_get(ti, obj, 0, nullptr, &out))
+            return out;
+        if (PyErr_Occurred())
+            PyErr_Clear();
+        if (!(convert && keep))
+            return nullptr;
+    }
     serving_guard guard;
     if (tc->enum_size) {
         int64_t v = 0;
@@ -118,7 +129,7 @@ inline void* serve_from_python(bbr_binding* binding, PyObject* obj, uint8_t conv
     } else {
         ok = compat::type_get(ti, obj, 0, nullptr, &out);
     }
-    if (PyErr_Occurred())
+    if (!ok && PyErr_Occurred())
         PyErr_Clear();
     return ok ? out : nullptr;
 }
@@ -406,9 +417,26 @@ struct caster : nb::detail::type_caster_base<T> {
     using base = nb::detail::type_caster_base<T>;
     static constexpr auto Name = base::Name;
 
+    // nanobind's own instances take the short path (one compare more than
+    // nanobind's caster); the rest is out of line.
     bool from_python(nb::handle src, nb_flags flags, nb::detail::cleanup_list* cleanup) noexcept {
         PyObject* o = src.ptr();
-        PyTypeObject* tp = Py_TYPE(o);
+        if (Py_TYPE(o) != cache_of<T>().last_type) {
+            void* out = nullptr;
+            if (compat::type_get(&typeid(T), o, flags, cleanup, &out)) {
+                ptr = static_cast<T*>(out);
+                return true;
+            }
+            return from_python_other(o, flags, cleanup, false);
+        }
+        return from_python_other(o, flags, cleanup, true);
+    }
+
+#if defined(__GNUC__)
+    __attribute__((noinline))
+#endif
+    bool from_python_other(PyObject* o, nb_flags flags, nb::detail::cleanup_list* cleanup,
+                           bool seen_before) noexcept {
         import_cache& cache = cache_of<T>();
         // nanobind's unique_ptr caster (every supported version) asks with
         // no cleanup list and no 'manual' flag, then takes ownership from
@@ -417,17 +445,21 @@ struct caster : nb::detail::type_caster_base<T> {
         const bool foreign_ok = (cleanup != nullptr || (flags & compat::manual_flag)) &&
                                 !(flags & compat::construct_flag);
         const bool convert = (flags & compat::convert_flag) != 0;
-        if (foreign_ok && tp == cache.last_type) {
-            if (void* p = load_foreign(record_for_import(), cache, typeid(T), o, convert,
-                                       cleanup ? keep_in_cleanup : nullptr, cleanup)) {
-                ptr = static_cast<T*>(p);
+        if (seen_before) {
+            // A type a foreign binding accepted before: straight to it, then
+            // nanobind's own load.
+            if (foreign_ok) {
+                if (void* p = load_foreign(record_for_import(), cache, typeid(T), o, convert,
+                                           cleanup ? keep_in_cleanup : nullptr, cleanup)) {
+                    ptr = static_cast<T*>(p);
+                    return true;
+                }
+            }
+            void* out = nullptr;
+            if (compat::type_get(&typeid(T), o, flags, cleanup, &out)) {
+                ptr = static_cast<T*>(out);
                 return true;
             }
-        }
-        void* out = nullptr;
-        if (compat::type_get(&typeid(T), o, flags, cleanup, &out)) {
-            ptr = static_cast<T*>(out);
-            return true;
         }
         if (o == Py_None) {
             // As nanobind's own casters: None is nullptr, refused where

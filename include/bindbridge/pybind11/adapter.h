@@ -70,6 +70,18 @@ inline std::string domain_key() {
 inline void* serve_from_python(bbr_binding* binding, PyObject* obj, uint8_t convert,
                                keep_referenced_fn keep, void* ctx) noexcept {
     auto* tc = static_cast<type_context*>(binding->context);
+    // pybind11's load of its exact type runs no Python code: no guard.
+    if (Py_TYPE(obj) == tc->tinfo->type) {
+        try {
+            py::detail::type_caster_generic exact(tc->tinfo);
+            if (exact.load(obj, false))
+                return exact.value;
+        } catch (...) {
+        }
+        if (PyErr_Occurred())
+            PyErr_Clear();
+        return nullptr;
+    }
     serving_guard guard;
     try {
         py::detail::type_caster_generic exact(tc->tinfo);
@@ -378,26 +390,44 @@ py::handle cast_foreign(const T* src, py::return_value_policy policy, py::handle
                                      "pybind11");
 }
 
+// type_caster_base<T>'s constructor looks T up in pybind11's registry on
+// every call, and for a T pybind11 does not bind that failed lookup hashes
+// the type name (more than the whole foreign conversion costs).  This
+// caster starts as a copy of a blank one (no lookup) and looks T up in
+// load() only when the object is not of a foreign type it saw before.
+// (It must still derive from type_caster_base<T>: pybind11's holder
+// casters require it.)
 template <typename T>
 class caster : public py::detail::type_caster_base<T> {
     using base = py::detail::type_caster_base<T>;
 
+    static const base& blank() {
+        static const base b = [] {
+            base c;
+            c.typeinfo = nullptr;
+            return c;
+        }();
+        return b;
+    }
+
 public:
+    caster() : base(blank()) {}
+
     bool load(py::handle src, bool convert) {
         if (!src)
             return false;
         PyTypeObject* tp = Py_TYPE(src.ptr());
         import_cache& cache = cache_of<T>();
-        // Our own type: pybind11's load.  A type a foreign binding accepted
-        // before: straight to it (pybind11's load would end in a costly
-        // module-local attribute probe on the foreign type).
-        if (!(this->typeinfo && tp == this->typeinfo->type) && tp == cache.last_type) {
+        // A type a foreign binding accepted before: straight to it (pybind11's
+        // load would end in a costly module-local attribute probe on it).
+        if (tp == cache.last_type) {
             if (void* p = load_foreign(record_for_import(), cache, typeid(T), src.ptr(), convert,
                                        keep_patient, nullptr)) {
                 this->value = p;
                 return true;
             }
         }
+        this->typeinfo = py::detail::get_type_info(typeid(T));
         if (this->typeinfo && base::load(src, convert))
             return true;
         if (!this->typeinfo && src.is_none()) {
@@ -413,7 +443,8 @@ public:
             this->value = p;
             return true;
         }
-        return !this->typeinfo && base::load(src, convert); // pybind11's own foreign routes
+        // pybind11's own foreign routes (module-local loaders, the conduit).
+        return !this->typeinfo && base::load(src, convert);
     }
 
     static py::handle cast(const T& src, py::return_value_policy policy, py::handle parent) {

@@ -363,9 +363,24 @@ inline int& serving_depth() noexcept {
     return depth;
 }
 
+// How many guards are open in this shared object, on any thread (the GIL
+// orders them): zero means no thread serves, which the import fast path
+// reads instead of the thread-local depth (a __tls_get_addr call).
+inline int& serving_anywhere() noexcept {
+    static int n = 0;
+    return n;
+}
+
 struct serving_guard {
-    serving_guard() noexcept { ++serving_depth(); }
-    ~serving_guard() { --serving_depth(); }
+    int& depth; // one thread-local lookup per guard
+    serving_guard() noexcept : depth(serving_depth()) {
+        ++depth;
+        ++serving_anywhere();
+    }
+    ~serving_guard() {
+        --depth;
+        --serving_anywhere();
+    }
     serving_guard(const serving_guard&) = delete;
     serving_guard& operator=(const serving_guard&) = delete;
 };
@@ -454,9 +469,13 @@ inline void* load_foreign_impl(framework_record* rec, import_cache& cache, const
     return nullptr;
 }
 
-inline void* load_foreign(framework_record* rec, import_cache& cache, const std::type_info& ti,
-                          PyObject* src, bool convert, keep_referenced_fn keep, void* ctx,
-                          bbr_binding** binding_out = nullptr) {
+// Everything but the cache hit: kept out of line so the hit stays small.
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+inline void* load_foreign_slow(framework_record* rec, import_cache& cache, const std::type_info& ti,
+                               PyObject* src, bool convert, keep_referenced_fn keep, void* ctx,
+                               bbr_binding** binding_out) {
     if (serving_depth() > 0) {
         note_refusal(ti, Py_TYPE(src), true);
         return nullptr;
@@ -465,6 +484,29 @@ inline void* load_foreign(framework_record* rec, import_cache& cache, const std:
     if (!p)
         note_refusal(ti, Py_TYPE(src), false);
     return p;
+}
+
+// The fast path: the same Python type as last time and unchanged tables go
+// straight to the binding that accepted it (three compares, no
+// thread-local read).  A miss, a refusal, or anything else takes
+// the slow path, which also notes refusals for explain_failures.
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+inline void* load_foreign(framework_record* rec, import_cache& cache, const std::type_info& ti,
+                          PyObject* src, bool convert, keep_referenced_fn keep, void* ctx,
+                          bbr_binding** binding_out = nullptr) {
+    if (rec && Py_TYPE(src) == cache.last_type && cache.epoch == rec->epoch && serving_anywhere() == 0) {
+        bbr_binding* b = cache.last_binding;
+        if (void* p = b->framework->from_python(b, src, convert ? 1 : 0, keep, ctx)) {
+            if (binding_out)
+                *binding_out = b;
+            return p;
+        }
+        if (PyErr_Occurred())
+            PyErr_Clear();
+    }
+    return load_foreign_slow(rec, cache, ti, src, convert, keep, ctx, binding_out);
 }
 
 // The first compatible foreign binding of `ti` (for returns), or nullptr.
