@@ -176,7 +176,22 @@ def build_cases() -> List[Case]:
 
 
 CASES = build_cases()
-# (more cases here: see the module docstring)
+
+# The pybind11 module-local hook: it acts process-wide on every pybind11 3.1
+# module, so it has process kinds of its own; with the hook off the same
+# call goes through pybind11's conduit (hook_module.cpp binds VPet<6>,
+# owned by nanobind 2.15, as LocalPet6).
+PROCESSES["hook-off"] = ["bbv_nb2150", "hook_pb310"]
+PROCESSES["hook"] = ["bbv_nb2150", "hook_pb310"]
+SETUP["hook"] = ["hook_pb310.enable"]
+CASES += [
+    Case("hook-off:native", "hook", "hook_pb310", "reg_name", "LocalPet6@hook_pb310", process="hook-off"),
+    Case("hook-off:nb2150", "hook", "hook_pb310", "reg_name", "Pet@bbv_nb2150",
+         baseline="hook-off:native", process="hook-off", user="pb310", owner="nb2150"),
+    Case("hook:native", "hook", "hook_pb310", "reg_name", "LocalPet6@hook_pb310", process="hook"),
+    Case("hook:nb2150", "hook", "hook_pb310", "reg_name", "Pet@bbv_nb2150", baseline="hook:native",
+         process="hook", user="pb310", owner="nb2150", compare="hook-off:nb2150"),
+]
 BY_ID = {c.id: c for c in CASES}
 assert len(BY_ID) == len(CASES)
 for _c in CASES:
