@@ -151,6 +151,19 @@ def test_wrong_type(pair):
         fn("describe")(42)
 
 
+def test_failed_call_explained(pair):
+    # The version modules call bindbridge::explain_failures: the TypeError
+    # says why (a note on 3.11+, in the message before: .ci/other-pythons).
+    user, owner, fn = pair
+    with pytest.raises(TypeError) as info:
+        fn("describe")(user.Pet("mine"))   # wants the owner's C++ type
+    e = info.value
+    text = "\n".join(getattr(e, "__notes__", [])) if sys.version_info >= (3, 11) else str(e)
+    assert "bindbridge: why the arguments owned by other frameworks were refused:" in text, str(e)
+    assert "  C++ VPet<%d> from a %s.Pet:" % (owner.ID, user.__name__) in text, text
+    assert "(%s.Pet): no binding for %s.Pet there" % (owner.__name__, user.__name__) in text, text
+
+
 @pytest.mark.parametrize("build", matrix.COMPILE_ONLY, ids=[b.name for b in matrix.COMPILE_ONLY])
 def test_compile_only_versions_import_and_work_alone(build):
     # Outside the default matrix: built, imported, and its own type used,

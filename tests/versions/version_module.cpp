@@ -204,4 +204,8 @@ NB_MODULE(BBV_MODULE, m) {
 #else
     peers<1, 2, 3, 4, 5, 6, 7>::bind(m);
 #endif
+#if defined(BBV_EXPLAIN_FAILURES) && !defined(BBV_NO_BINDBRIDGE)
+    // The tests' builds (not bench/'s): failing calls explain themselves.
+    bindbridge::explain_failures(m);
+#endif
 }
