@@ -273,7 +273,7 @@ def markdown(results, png_name="benchmarks.png"):
     if bb:
         def span(key):
             return "%+d to %+d" % (round(min(b[key] for b in bb)), round(max(b[key] for b in bb)))
-        w("| what bindbridge adds on top of the owner's from_python, in instructions | bindbridge's code %s Ir per call, Python C-API calls %s; the owner's load (the floor) %s; the user's framework %s (pybind11 3.1: a failed type lookup, see below) | reported |"
+        w("| what bindbridge adds on top of the owner's from_python, in instructions | bindbridge's code %s Ir per call, Python C-API calls %s; the owner's load (the floor) %s; the user's framework %s (negative: the user skips its own load) | reported |"
           % (span("bindbridge"), span("python"), span("floor"), span("user_fw")))
     nat = [(f, r.get("native:arg:%s" % f.key, "ir_ratio"), r.get("native:arg:%s" % f.key, "ratio"))
            for f in C.FRAMEWORKS]
@@ -681,10 +681,33 @@ def notes(r, w):
     bbc = [r.breakdown(i)["bindbridge"] for i in arg if r.breakdown(i)]
     out.append("What bounds the rest: the owner's own load is %s Ir (nanobind's `nb_type_get`, "
                "pybind11's `type_caster_generic::load_impl` + `get_value_and_holder`), and the user "
-               "skips its own native load; bindbridge's own code, %s Ir per foreign call on both "
-               "sides, is the part to shrink: per call it reads `serving_depth` and checks the "
-               "interpreter before the cache compare, calls `record_for_import`, and the serving side "
-               "sets up a `serving_guard` around the owner's load." % (span(fl), span(bbc)))
+               "skips its own native load; bindbridge's own code is %s Ir per foreign call on both "
+               "sides: the cache compares, the call through the owner's `from_python` pointer, "
+               "`record_for_import`, and for nanobind users the out-of-line call to the foreign path "
+               "(which keeps nanobind's own instances on a short path)." % (span(fl), span(bbc)))
+    nb_native = [r.get("native:arg:%s" % f.key, "ir_added") for f in C.FRAMEWORKS if f.kind == "nanobind"]
+    nb_native = [x for x in nb_native if x is not None]
+    if nb_native and max(nb_native) > 0:
+        out.append("nanobind's native path with the adapter linked costs %s Ir more than without "
+                   "bindbridge: the compare against the last foreign type, and nanobind's `nb_type_get` "
+                   "reached through bindbridge's version wrapper (`compat::type_get`)." % span(nb_native))
+    hooks = [c for c in C.CASES if c.group == "hook" and c.compare and r.get(c.id, "ir_added")]
+    for c in hooks:
+        probe = fn_incl(r, c.id, "try_load_foreign_module_local") if c.id in r.prof else 0
+        if not probe:
+            out.append("The module-local hook (`%s`, %s Ir over the native call): the cost is pybind11's "
+                       "own `try_load_foreign_module_local`, its `hasattr` and `getattr` on the type with a "
+                       "new `str` key each call (about 3,000 Ir measured before bindbridge existed, "
+                       "../shared/research/perf-anchors.md); bindbridge's loader behind it is the same "
+                       "cached path as the declaration route.  An add-on cannot change how pybind11 looks "
+                       "the attribute up." % (c.id, fnum(r.get(c.id, "ir_added"))))
+        else:
+            out.append("The module-local hook (`%s`, %s Ir over the native call): pybind11's own "
+                       "`try_load_foreign_module_local` costs %s Ir inclusive, mostly its `hasattr` and "
+                       "`getattr` on the type with a new `str` key each call (the type attribute cache "
+                       "misses); bindbridge's loader behind it is the same cached path as the "
+                       "declaration route.  An add-on cannot change how pybind11 looks the attribute up." % (
+                           c.id, fnum(r.get(c.id, "ir_added")), fnum(probe)))
     rets = [c.id for c in C.CASES if c.group == "native" and c.id.split(":")[1] in ("val", "ref")
             and c.id in r.prof and r.breakdown(c.id)]
     if rets:
