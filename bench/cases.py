@@ -15,28 +15,10 @@ Argument factories (resolved in the worker, once per process):
 Shapes: "call1" fn(a); "call0" fn(); "miss" try: fn(a) except TypeError;
 "pass" the bare loop.
 
-Adding a row is one Case.  The pybind11 module-local hook (issue 6), for
-example: it acts process-wide on every pybind11 3.1 module, so it gets
-process kinds of its own, and the same call with the hook off goes
-through pybind11's conduit (tests/versions/hook_module.cpp binds VPet<6>,
-owned by nanobind 2.15, as LocalPet6; its modules are found in
-build/versions/modules after ./dev build):
-
-    PROCESSES["hook-off"] = ["bbv_nb2150", "hook_pb310"]
-    PROCESSES["hook"] = ["bbv_nb2150", "hook_pb310"]
-    SETUP["hook"] = ["hook_pb310.enable"]
-    CASES += [
-        Case("hook-off:native", "hook", "hook_pb310", "reg_name", "LocalPet6@hook_pb310", process="hook-off"),
-        Case("hook-off:nb2150", "hook", "hook_pb310", "reg_name", "Pet@bbv_nb2150",
-             baseline="hook-off:native", process="hook-off", user="pb310", owner="nb2150"),
-        Case("hook:native", "hook", "hook_pb310", "reg_name", "LocalPet6@hook_pb310", process="hook"),
-        Case("hook:nb2150", "hook", "hook_pb310", "reg_name", "Pet@bbv_nb2150", baseline="hook:native",
-             process="hook", user="pb310", owner="nb2150", compare="hook-off:nb2150"),
-    ]
-
-(after build_cases(), before BY_ID).  The report puts group "hook" rows in
-the conduit table and judges the hook target from `compare` (the conduit's
-added Ir over the hook's).
+Adding a row is one Case (see the module-local hook's rows after
+build_cases(): process kinds of their own, since the hook acts
+process-wide, and `compare` naming the case the hook must beat; the
+report puts group "hook" rows in the conduit table).
 """
 
 from __future__ import annotations

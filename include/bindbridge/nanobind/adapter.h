@@ -284,13 +284,7 @@ inline framework_record* domain_record() {
 }
 
 inline framework_record* record_for_import() noexcept {
-    framework_record* rec = cached_record();
-    if (rec)
-        return rec;
-    rec = domain_record();
-    if (!rec)
-        PyErr_Clear();
-    return rec;
+    return record_or_null<cached_record, domain_record>();
 }
 
 // Installs the hidden rethrow function on `m` (once per domain).

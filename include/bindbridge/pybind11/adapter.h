@@ -285,13 +285,7 @@ inline void translate_foreign_exceptions(std::exception_ptr p) {
 }
 
 inline framework_record* record_for_import() noexcept {
-    framework_record* rec = cached_record();
-    if (rec)
-        return rec;
-    rec = domain_record();
-    if (!rec)
-        PyErr_Clear();
-    return rec;
+    return record_or_null<cached_record, domain_record>();
 }
 
 inline void export_tinfo(const py::detail::type_info* tinfo, const std::type_info* native,

@@ -239,93 +239,97 @@ void explain_after_failure(uint64_t since, PyObject* const* args, size_t nargs, 
     attach_to_type_error(text);
 }
 
-template <record_getter GetRec, int I>
-PyObject* varargs_wrapper(PyObject* self, PyObject* args, PyObject* kwargs) {
+// The wrappers, one struct template per calling convention: W<GetRec,
+// I>::call calls slot I's original and explains a failure.
+inline uint64_t ring_position() noexcept {
     refusal_ring* ring = shared_refusals();
-    uint64_t since = ring ? ring->next : 0;
-    auto& table = slots<varargs_fn, GetRec>();
-    PyObject* r = table.original[I](self, args, kwargs);
-    if (!r && args && PyTuple_Check(args)) {
-        std::vector<PyObject*> all(&PyTuple_GET_ITEM(args, 0), &PyTuple_GET_ITEM(args, 0) + PyTuple_GET_SIZE(args));
-        if (kwargs && PyDict_Check(kwargs)) {
+    return ring ? ring->next : 0;
+}
+
+template <record_getter GetRec, int I>
+struct varargs_wrapper {
+    using fn = varargs_fn;
+    static PyObject* call(PyObject* self, PyObject* args, PyObject* kwargs) {
+        uint64_t since = ring_position();
+        auto& table = slots<fn, GetRec>();
+        PyObject* r = table.original[I](self, args, kwargs);
+        if (!r && args && PyTuple_Check(args)) {
+            PyObject* const* first = &PyTuple_GET_ITEM(args, 0);
+            std::vector<PyObject*> all(first, first + PyTuple_GET_SIZE(args));
             Py_ssize_t pos = 0;
-            PyObject *k, *val;
-            while (PyDict_Next(kwargs, &pos, &k, &val))
+            PyObject *key, *val;
+            while (kwargs && PyDict_Check(kwargs) && PyDict_Next(kwargs, &pos, &key, &val))
                 all.push_back(val);
+            explain_after_failure<GetRec>(since, all.data(), all.size(), table.import_macro);
         }
-        explain_after_failure<GetRec>(since, all.data(), all.size(), table.import_macro);
-    }
-    return r;
-}
-
-template <record_getter GetRec, int I>
-PyObject* fastcall_wrapper(PyObject* self, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
-    refusal_ring* ring = shared_refusals();
-    uint64_t since = ring ? ring->next : 0;
-    auto& table = slots<fastcall_fn, GetRec>();
-    PyObject* r = table.original[I](self, args, nargs, kwnames);
-    if (!r) {
-        size_t n = (size_t) nargs + (kwnames ? (size_t) PyTuple_GET_SIZE(kwnames) : 0);
-        explain_after_failure<GetRec>(since, args, n, table.import_macro);
-    }
-    return r;
-}
-
-template <record_getter GetRec, int I>
-PyObject* vector_wrapper(PyObject* self, PyObject* const* args, size_t nargsf, PyObject* kwnames) {
-    refusal_ring* ring = shared_refusals();
-    uint64_t since = ring ? ring->next : 0;
-    auto& table = slots<vector_fn, GetRec>();
-    PyObject* r = table.original[I](self, args, nargsf, kwnames);
-    if (!r) {
-        size_t n = PyVectorcall_NARGS(nargsf) + (kwnames ? (size_t) PyTuple_GET_SIZE(kwnames) : 0);
-        explain_after_failure<GetRec>(since, args, n, table.import_macro);
-    }
-    return r;
-}
-
-template <record_getter GetRec>
-struct wrapper_list {
-    static varargs_fn varargs(int i) noexcept {
-        static const varargs_fn all[wrapper_slots] = {
-            varargs_wrapper<GetRec, 0>, varargs_wrapper<GetRec, 1>, varargs_wrapper<GetRec, 2>,
-            varargs_wrapper<GetRec, 3>, varargs_wrapper<GetRec, 4>, varargs_wrapper<GetRec, 5>,
-            varargs_wrapper<GetRec, 6>, varargs_wrapper<GetRec, 7>};
-        return all[i];
-    }
-    static fastcall_fn fastcall(int i) noexcept {
-        static const fastcall_fn all[wrapper_slots] = {
-            fastcall_wrapper<GetRec, 0>, fastcall_wrapper<GetRec, 1>, fastcall_wrapper<GetRec, 2>,
-            fastcall_wrapper<GetRec, 3>, fastcall_wrapper<GetRec, 4>, fastcall_wrapper<GetRec, 5>,
-            fastcall_wrapper<GetRec, 6>, fastcall_wrapper<GetRec, 7>};
-        return all[i];
-    }
-    static vector_fn vector(int i) noexcept {
-        static const vector_fn all[wrapper_slots] = {
-            vector_wrapper<GetRec, 0>, vector_wrapper<GetRec, 1>, vector_wrapper<GetRec, 2>,
-            vector_wrapper<GetRec, 3>, vector_wrapper<GetRec, 4>, vector_wrapper<GetRec, 5>,
-            vector_wrapper<GetRec, 6>, vector_wrapper<GetRec, 7>};
-        return all[i];
+        return r;
     }
 };
 
+template <record_getter GetRec, int I>
+struct fastcall_wrapper {
+    using fn = fastcall_fn;
+    static PyObject* call(PyObject* self, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
+        uint64_t since = ring_position();
+        auto& table = slots<fn, GetRec>();
+        PyObject* r = table.original[I](self, args, nargs, kwnames);
+        if (!r)
+            explain_after_failure<GetRec>(since, args, (size_t) nargs + (kwnames ? (size_t) PyTuple_GET_SIZE(kwnames) : 0),
+                                          table.import_macro);
+        return r;
+    }
+};
+
+template <record_getter GetRec, int I>
+struct vector_wrapper {
+    using fn = vector_fn;
+    static PyObject* call(PyObject* self, PyObject* const* args, size_t nargsf, PyObject* kwnames) {
+        uint64_t since = ring_position();
+        auto& table = slots<fn, GetRec>();
+        PyObject* r = table.original[I](self, args, nargsf, kwnames);
+        if (!r)
+            explain_after_failure<GetRec>(
+                since, args, PyVectorcall_NARGS(nargsf) + (kwnames ? (size_t) PyTuple_GET_SIZE(kwnames) : 0),
+                table.import_macro);
+        return r;
+    }
+};
+
+// Slot I's wrapper of convention W.
+template <template <record_getter, int> class W, record_getter GetRec>
+typename W<GetRec, 0>::fn wrapper_at(int i) noexcept {
+    using Fn = typename W<GetRec, 0>::fn;
+    static const Fn all[wrapper_slots] = {W<GetRec, 0>::call, W<GetRec, 1>::call, W<GetRec, 2>::call,
+                                          W<GetRec, 3>::call, W<GetRec, 4>::call, W<GetRec, 5>::call,
+                                          W<GetRec, 6>::call, W<GetRec, 7>::call};
+    return all[i];
+}
+
 // The wrapper for `original` (slot found or taken), itself if `original`
 // is already one of ours, nullptr when the slots are full.
-template <typename Fn, record_getter GetRec>
-Fn wrapper_for(Fn original, Fn (*wrapper_at)(int) noexcept) noexcept {
-    auto& table = slots<Fn, GetRec>();
+template <template <record_getter, int> class W, record_getter GetRec>
+typename W<GetRec, 0>::fn wrapper_for(typename W<GetRec, 0>::fn original, const char* macro) noexcept {
+    auto& table = slots<typename W<GetRec, 0>::fn, GetRec>();
+    table.import_macro = macro;
     for (int i = 0; i < wrapper_slots; ++i)
-        if (wrapper_at(i) == original)
+        if (wrapper_at<W, GetRec>(i) == original)
             return original;
     for (int i = 0; i < wrapper_slots; ++i) {
-        if (table.original[i] == original)
-            return wrapper_at(i);
-        if (!table.original[i]) {
+        if (!table.original[i])
             table.original[i] = original;
-            return wrapper_at(i);
-        }
+        if (table.original[i] == original)
+            return wrapper_at<W, GetRec>(i);
     }
     return nullptr;
+}
+
+template <template <record_getter, int> class W, record_getter GetRec>
+bool wrap_method_def(PyMethodDef* def, const char* macro) noexcept {
+    using Fn = typename W<GetRec, 0>::fn;
+    Fn w = wrapper_for<W, GetRec>(reinterpret_cast<Fn>(reinterpret_cast<void (*)(void)>(def->ml_meth)), macro);
+    if (w)
+        def->ml_meth = reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)(void)>(w));
+    return w != nullptr;
 }
 
 // Wraps a builtin taking keywords, METH_VARARGS (pybind11 2.x) or
@@ -343,26 +347,11 @@ bool wrap_builtin_function(PyObject* f, const char* macro) noexcept {
 #endif
     if (!def || !(def->ml_flags & METH_KEYWORDS) || (def->ml_flags & unsupported))
         return false;
-    auto as_void = [](PyCFunction m) { return reinterpret_cast<void (*)(void)>(m); };
-    if ((def->ml_flags & (METH_VARARGS | METH_FASTCALL)) == METH_VARARGS) {
-        slots<varargs_fn, GetRec>().import_macro = macro;
-        auto w = wrapper_for<varargs_fn, GetRec>(reinterpret_cast<varargs_fn>(as_void(def->ml_meth)),
-                                                 wrapper_list<GetRec>::varargs);
-        if (!w)
-            return false;
-        def->ml_meth = reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)(void)>(w));
-        return true;
+    switch (def->ml_flags & (METH_VARARGS | METH_FASTCALL)) {
+        case METH_VARARGS: return wrap_method_def<varargs_wrapper, GetRec>(def, macro);
+        case METH_FASTCALL: return wrap_method_def<fastcall_wrapper, GetRec>(def, macro);
+        default: return false;
     }
-    if ((def->ml_flags & (METH_VARARGS | METH_FASTCALL)) == METH_FASTCALL) {
-        slots<fastcall_fn, GetRec>().import_macro = macro;
-        auto w = wrapper_for<fastcall_fn, GetRec>(reinterpret_cast<fastcall_fn>(as_void(def->ml_meth)),
-                                                  wrapper_list<GetRec>::fastcall);
-        if (!w)
-            return false;
-        def->ml_meth = reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)(void)>(w));
-        return true;
-    }
-    return false;
 }
 
 // Wraps an object called through its own vectorcall slot (nanobind's
@@ -379,9 +368,7 @@ bool wrap_vectorcall_object(PyObject* f, const char* macro) noexcept {
     auto* field = reinterpret_cast<vectorcallfunc*>(reinterpret_cast<char*>(f) + tp->tp_vectorcall_offset);
     if (!*field)
         return false;
-    slots<vector_fn, GetRec>().import_macro = macro;
-    vector_fn original = reinterpret_cast<vector_fn>(*field);
-    vector_fn w = wrapper_for<vector_fn, GetRec>(original, wrapper_list<GetRec>::vector);
+    vector_fn w = wrapper_for<vector_wrapper, GetRec>(reinterpret_cast<vector_fn>(*field), macro);
     if (!w)
         return false;
     *field = reinterpret_cast<vectorcallfunc>(w);

@@ -354,6 +354,18 @@ framework_record* get_or_create_record(const std::string& key, Init&& init) {
     return raw;
 }
 
+// An adapter's record for the import side, which must not raise: the
+// cached one, else made now (a failure is cleared and gives nullptr).
+template <framework_record*& (*Cached)() noexcept, framework_record* (*Make)()>
+framework_record* record_or_null() noexcept {
+    if (framework_record* rec = Cached())
+        return rec;
+    framework_record* rec = Make();
+    if (!rec)
+        PyErr_Clear();
+    return rec;
+}
+
 // ---------------------------------------------------------------------------
 // Serving guard: while we serve another framework, we use native bindings
 // only.  Also counts import recursion.
