@@ -427,7 +427,11 @@ inline void refresh(import_cache& cache, framework_record* rec, const std::type_
 using keep_referenced_fn = void (*)(void* ctx, PyObject* obj) noexcept;
 
 // Calls one foreign from_python; it returns NULL with no error on refusal
-// (we clear any error a misbehaving framework leaves set).
+// (we clear any error a misbehaving framework leaves set).  Inlined: it is
+// the heart of load_foreign's fast path.
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
 inline void* call_from_python(bbr_binding* b, PyObject* src, bool convert, keep_referenced_fn keep,
                               void* ctx) noexcept {
     void* p = b->framework->from_python(b, src, convert ? 1 : 0, keep, ctx);
@@ -448,21 +452,9 @@ inline void* load_foreign_impl(framework_record* rec, import_cache& cache, const
     if (!cache.bindings)
         return nullptr;
     PyTypeObject* tp = Py_TYPE(src);
-    if (tp == cache.last_type) {
-        uint64_t epoch = cache.epoch;
-        bbr_binding* b = cache.last_binding;
-        if (void* p = call_from_python(b, src, convert, keep, ctx)) {
-            if (binding_out)
-                *binding_out = b;
-            return p;
-        }
-        if (rec->epoch != epoch)
-            refresh(cache, rec, ti);
-        if (!cache.bindings)
-            return nullptr;
-    }
-    // Slow path: a foreign from_python may run Python code that changes the
-    // tables, so walk a copy and stop using it if the epoch moves.
+    // (The cache hit is load_foreign's.)  A foreign from_python may run
+    // Python code that changes the tables, so walk a copy and stop using it
+    // if the epoch moves.
     std::vector<bbr_binding*> snapshot(*cache.bindings);
     uint64_t epoch = rec->epoch;
     for (bbr_binding* b : snapshot) {
@@ -510,13 +502,11 @@ inline void* load_foreign(framework_record* rec, import_cache& cache, const std:
                           bbr_binding** binding_out = nullptr) {
     if (rec && Py_TYPE(src) == cache.last_type && cache.epoch == rec->epoch && serving_anywhere() == 0) {
         bbr_binding* b = cache.last_binding;
-        if (void* p = b->framework->from_python(b, src, convert ? 1 : 0, keep, ctx)) {
+        if (void* p = call_from_python(b, src, convert, keep, ctx)) {
             if (binding_out)
                 *binding_out = b;
             return p;
         }
-        if (PyErr_Occurred())
-            PyErr_Clear();
     }
     return load_foreign_slow(rec, cache, ti, src, convert, keep, ctx, binding_out);
 }
