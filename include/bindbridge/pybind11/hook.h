@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "adapter.h"
+#include "../runtime/explain.h"
 
 namespace bindbridge {
 namespace detail {
@@ -117,21 +118,6 @@ inline const hook_type* hook_capsule_target(PyObject* value) noexcept {
     return ti ? static_cast<const hook_type*>(ti->get_buffer_data) : nullptr;
 }
 
-// "module.Name" of a type, for diagnostics (runs Python code).
-inline std::string full_type_name(PyTypeObject* tp) {
-    std::string name = tp->tp_name;
-    if (name.find('.') != std::string::npos)
-        return name;
-    PyObject* mod = PyObject_GetAttrString(reinterpret_cast<PyObject*>(tp), "__module__");
-    if (mod && PyUnicode_Check(mod)) {
-        if (const char* c = PyUnicode_AsUTF8(mod))
-            name = std::string(c) + "." + name;
-    }
-    Py_XDECREF(mod);
-    PyErr_Clear();
-    return name;
-}
-
 // Puts the capsule on b's type.  Runs Python code (getattr, setattr):
 // never from a registry callback.  Errors are recorded, never raised.
 inline void hook_install_on(hook_state& hs, bbr_binding* b) {
@@ -145,7 +131,7 @@ inline void hook_install_on(hook_state& hs, bbr_binding* b) {
         const hook_type* target = hook_capsule_target(existing);
         Py_DECREF(existing);
         if (!target) {
-            hs.skipped.push_back(full_type_name(b->pytype) +
+            hs.skipped.push_back(type_name_of(b->pytype) +
                                  ": the type has its own pybind11 module-local attribute");
             return;
         }
@@ -180,7 +166,7 @@ inline void hook_install_on(hook_state& hs, bbr_binding* b) {
         Py_XDECREF(v);
         Py_XDECREF(tb);
     }
-    hs.skipped.push_back(full_type_name(b->pytype) + ": " + why);
+    hs.skipped.push_back(type_name_of(b->pytype) + ": " + why);
 }
 
 inline void hook_install_all(framework_record* rec) {

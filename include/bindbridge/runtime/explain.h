@@ -30,6 +30,7 @@ namespace detail {
 
 // --- text ----------------------------------------------------------------------
 
+// "module.Name" of a type, for diagnostics (runs Python code).
 inline std::string type_name_of(PyTypeObject* tp) {
     std::string name = tp->tp_name;
     if (name.find('.') != std::string::npos)
