@@ -21,7 +21,6 @@ Every build is re-run (a no-op when nothing changed), two at a time.
 from __future__ import annotations
 
 import argparse
-import concurrent.futures
 import sys
 import time
 from pathlib import Path
@@ -102,18 +101,14 @@ def main(argv=None) -> int:
     for e in todo:  # fetch sequentially (pip's cache is not made for parallel use)
         if e.framework:
             vbuild.fetch(ROOT / "build" / "versions", e.framework, e.version)
-    failed = []
-    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
-        futures = {pool.submit(build_one, out, e, bindbridge_dir, tools, args.python): e for e in todo}
-        for fut in concurrent.futures.as_completed(futures):
-            e = futures[fut]
-            try:
-                dt = fut.result()
-                if dt > 2:
-                    print("==> bench: built %-16s %5.1f s" % (e.name, dt), flush=True)
-            except Exception as exc:  # report every failure, then fail
-                failed.append(e.name)
-                print("==> bench: FAILED %s\n%s" % (e.name, exc), flush=True)
+    def report(e, seconds, error):
+        if error is not None:
+            print("==> bench: FAILED %s\n%s" % (e.name, error), flush=True)
+        elif seconds > 2:
+            print("==> bench: built %-16s %5.1f s" % (e.name, seconds), flush=True)
+
+    failed = vbuild.two_at_a_time(todo, lambda e: build_one(out, e, bindbridge_dir, tools, args.python),
+                                  report)
     return 1 if failed else 0
 
 

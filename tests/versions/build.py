@@ -73,6 +73,23 @@ def build(out: Path, b: matrix.Build, bindbridge_dir: str, tools: Path, python: 
     return time.time() - start
 
 
+def two_at_a_time(items, work, report):
+    """Runs work(item) -> seconds for every item, two at a time (2 cores);
+    report(item, seconds, error) as each ends (error None on success).
+    Every item runs even after a failure; returns the items that failed."""
+    failed = []
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+        futures = {pool.submit(work, item): item for item in items}
+        for fut in concurrent.futures.as_completed(futures):
+            item = futures[fut]
+            try:
+                report(item, fut.result(), None)
+            except Exception as e:  # report every failure, then fail
+                failed.append(item)
+                report(item, None, e)
+    return failed
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", required=True, type=Path)
@@ -90,16 +107,13 @@ def main() -> int:
     # Fetch first (sequentially: pip's cache is not made for parallel use).
     for b in builds:
         fetch(out, b.framework.split("-")[0], b.version)
-    failed = []
-    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
-        futures = {pool.submit(build, out, b, bindbridge_dir, tools, args.python): b for b in builds}
-        for fut in concurrent.futures.as_completed(futures):
-            b = futures[fut]
-            try:
-                print("==> built %-11s %-22s %5.1f s" % (b.name, b.label, fut.result()), flush=True)
-            except Exception as e:  # report every failure, then fail
-                failed.append(b.name)
-                print("==> FAILED %s (%s)\n%s" % (b.name, b.label, e), flush=True)
+    def report(b, seconds, error):
+        if error is None:
+            print("==> built %-11s %-22s %5.1f s" % (b.name, b.label, seconds), flush=True)
+        else:
+            print("==> FAILED %s (%s)\n%s" % (b.name, b.label, error), flush=True)
+
+    failed = two_at_a_time(builds, lambda b: build(out, b, bindbridge_dir, tools, args.python), report)
     return 1 if failed else 0
 
 
