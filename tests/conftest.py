@@ -13,6 +13,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 MODULES = Path(os.environ.get("BINDBRIDGE_TEST_MODULES", ROOT / "build" / "tests" / "modules"))
+# One module per framework version (tests/versions/build.py).
+VERSION_MODULES = Path(os.environ.get("BINDBRIDGE_VERSION_MODULES", ROOT / "build" / "versions" / "modules"))
 
 if not MODULES.is_dir():
     raise pytest.UsageError(

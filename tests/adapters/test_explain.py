@@ -6,7 +6,7 @@ import bindbridge
 import bb_nanobind as nbm
 import bb_pybind11 as pbm
 
-from conftest import check_script, run_script
+from conftest import VERSION_MODULES, check_script, run_script
 
 
 def test_accepted_by_owner():
@@ -47,10 +47,7 @@ bbtest_cpp.set_fail_mode(0)
 
 
 def test_abi_tag_differs():
-    import os
-    from pathlib import Path
-    mods = os.environ.get("BINDBRIDGE_VERSION_MODULES",
-                          str(Path(__file__).resolve().parents[2] / "build" / "versions" / "modules"))
+    mods = str(VERSION_MODULES)
     out = check_script("""
 import sys
 sys.path.insert(0, %r)
@@ -102,14 +99,10 @@ def test_explain_a_function():
 
 # --- the failing call's own TypeError (explain_failures in both test modules) ---
 
-import os
 import sys
-from pathlib import Path
 
 import pytest
 
-VERSION_MODULES = os.environ.get("BINDBRIDGE_VERSION_MODULES",
-                                 str(Path(__file__).resolve().parents[2] / "build" / "versions" / "modules"))
 
 
 def failure_text(func, *args, **kwargs) -> str:
@@ -194,7 +187,7 @@ try:
     pbm.vpet4_name(bbv_pb310_abi0.Pet("x"))
 except TypeError as e:
     print(e.__notes__[0])
-""" % VERSION_MODULES)
+""" % str(VERSION_MODULES))
     assert ("  C++ VPet<4> from a bbv_pb310_abi0.Pet:\n    - pybind11 3.1.0 (internals v12) via bindbridge "
             "0.1.0 (bbv_pb310_abi0.Pet): not used: its ABI tag system_libstdcpp_gxx_abi_1xxx_use_cxx11_abi_0 "
             "differs from ours, system_libstdcpp_gxx_abi_1xxx_use_cxx11_abi_1") in out

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import shutil
 import subprocess
 import sys
@@ -24,7 +23,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 import cases as C  # noqa: E402
 import report  # noqa: E402
 
-VERSION_MODULES = Path(os.environ.get("BINDBRIDGE_VERSION_MODULES", ROOT / "build" / "versions" / "modules"))
+from conftest import VERSION_MODULES  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import gc
 import importlib
-import os
 import sys
 from pathlib import Path
 
@@ -20,8 +19,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from frameworks import selected  # noqa: E402
 
-VERSION_DIR = Path(os.environ.get("BINDBRIDGE_VERSION_MODULES",
-                                  HERE.parent.parent / "build" / "versions" / "modules"))
+from conftest import VERSION_MODULES as VERSION_DIR  # noqa: E402
 FRAMEWORKS = selected()
 PAIRS = [(u, o) for u in FRAMEWORKS for o in FRAMEWORKS if u is not o]
 

@@ -8,16 +8,11 @@ conduit can pass the object.
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 
 import pytest
 
-from conftest import run_script
+from conftest import VERSION_MODULES as MODULE_DIR, run_script
 
-HERE = Path(__file__).resolve().parent
-MODULE_DIR = Path(os.environ.get("BINDBRIDGE_VERSION_MODULES",
-                                 HERE.parent.parent / "build" / "versions" / "modules"))
 
 SCRIPT = """
 import sys

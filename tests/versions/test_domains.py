@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 
-from conftest import check_script
+from conftest import VERSION_MODULES as MODULE_DIR, check_script
 
-HERE = Path(__file__).resolve().parent
-MODULE_DIR = Path(os.environ.get("BINDBRIDGE_VERSION_MODULES",
-                                 HERE.parent.parent / "build" / "versions" / "modules"))
 
 
 def test_two_nanobind_domains_share_through_the_registry():

@@ -10,17 +10,12 @@ ignore_for_tests) and shows the hazard the refusal avoids.
 
 from __future__ import annotations
 
-import os
 import signal
-from pathlib import Path
 
 import pytest
 
-from conftest import run_script
+from conftest import VERSION_MODULES as MODULE_DIR, run_script
 
-HERE = Path(__file__).resolve().parent
-MODULE_DIR = Path(os.environ.get("BINDBRIDGE_VERSION_MODULES",
-                                 HERE.parent.parent / "build" / "versions" / "modules"))
 
 PRELUDE = """
 import sys, gc, warnings

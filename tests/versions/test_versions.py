@@ -19,8 +19,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 import matrix  # noqa: E402
 
-MODULE_DIR = Path(os.environ.get("BINDBRIDGE_VERSION_MODULES",
-                                 HERE.parent.parent / "build" / "versions" / "modules"))
+from conftest import VERSION_MODULES as MODULE_DIR  # noqa: E402
 WANTED = os.environ.get("BINDBRIDGE_VERSION_SET")  # comma-separated names, e.g. for other Pythons
 BUILDS = [b for b in matrix.DEFAULT if not WANTED or b.name in WANTED.split(",")]
 
