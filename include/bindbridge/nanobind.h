@@ -75,6 +75,9 @@ inline size_t explain_failures(nanobind::module_& m) {
     template <>                                                                               \
     struct type_caster<std::shared_ptr<T>>                                                    \
         : ::bindbridge::detail::nanobind_impl::shared_caster<T> {};                           \
+    template <>                                                                               \
+    struct type_caster<std::unique_ptr<T>>                                                    \
+        : ::bindbridge::detail::nanobind_impl::unique_caster<T> {};                           \
     }                                                                                         \
     }
 
@@ -90,6 +93,11 @@ inline size_t explain_failures(nanobind::module_& m) {
     template <>                                                                               \
     struct type_caster<std::shared_ptr<T>>                                                    \
         : ::bindbridge::detail::nanobind_impl::shared_caster<T> {                             \
+        static constexpr auto Name = const_name(PYNAME);                                      \
+    };                                                                                        \
+    template <>                                                                               \
+    struct type_caster<std::unique_ptr<T>>                                                    \
+        : ::bindbridge::detail::nanobind_impl::unique_caster<T> {                             \
         static constexpr auto Name = const_name(PYNAME);                                      \
     };                                                                                        \
     }                                                                                         \

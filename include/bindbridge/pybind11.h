@@ -108,6 +108,9 @@ inline bool enable_module_local_hook(const pybind11::module_& m,
     template <>                                                                               \
     class type_caster<std::shared_ptr<T>>                                                     \
         : public ::bindbridge::detail::pybind11_impl::shared_caster<T> {};                    \
+    template <>                                                                               \
+    class type_caster<std::unique_ptr<T>>                                                     \
+        : public ::bindbridge::detail::pybind11_impl::unique_caster<T> {};                    \
     }                                                                                         \
     }
 
@@ -124,6 +127,12 @@ inline bool enable_module_local_hook(const pybind11::module_& m,
     template <>                                                                               \
     class type_caster<std::shared_ptr<T>>                                                     \
         : public ::bindbridge::detail::pybind11_impl::shared_caster<T> {                      \
+    public:                                                                                   \
+        static constexpr auto name = const_name(PYNAME);                                      \
+    };                                                                                        \
+    template <>                                                                               \
+    class type_caster<std::unique_ptr<T>>                                                     \
+        : public ::bindbridge::detail::pybind11_impl::unique_caster<T> {                      \
     public:                                                                                   \
         static constexpr auto name = const_name(PYNAME);                                      \
     };                                                                                        \

@@ -51,6 +51,8 @@ void bind_features(nb::module_& m, const std::string& prefix) {
     m.def(keep(name("overload")), &F::overload_ref);
 }
 
+void bind_hierarchy(nb::module_& m); // test_hierarchy.cpp
+
 NB_MODULE(bb_nanobind, m) {
     nb::class_<Pet>(m, "Pet")
         .def(nb::init<std::string, std::string>(), "name"_a, "sound"_a = "hello")
@@ -110,6 +112,8 @@ NB_MODULE(bb_nanobind, m) {
     nb::class_<Stray>(m, "Stray").def(nb::init<>()).def_rw("value", &Stray::value);
     bindbridge::export_type<Stray>(m);
     m.def("wrapper_name", [](const Wrapper& w) { return w.name; });
+
+    bind_hierarchy(m);
 
     // Last: a failing call with a foreign argument explains itself.
     m.attr("explained_functions") = bindbridge::explain_failures(m);

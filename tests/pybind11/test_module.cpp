@@ -55,6 +55,8 @@ void bind_features(py::module_& m, const std::string& prefix) {
     m.def(name("overload").c_str(), &F::overload_ref);
 }
 
+void bind_hierarchy(py::module_& m); // test_hierarchy.cpp
+
 PYBIND11_MODULE(bb_pybind11, m) {
     py::class_<Toy, std::shared_ptr<Toy>>(m, "Toy")
         .def(py::init<std::string>())
@@ -106,6 +108,8 @@ PYBIND11_MODULE(bb_pybind11, m) {
     bindbridge::export_type<Wrapper>(m);
     m.def("wrapper_name", [](const Wrapper& w) { return w.name; });
     m.def("vpet4_name", [](const VPet<4>& p) { return p.name; });
+
+    bind_hierarchy(m);
 
     // Last: a failing call with a foreign argument explains itself.
     m.attr("explained_functions") = bindbridge::explain_failures(m);

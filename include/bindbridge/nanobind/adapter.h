@@ -20,6 +20,7 @@
 #include "compat.h"
 
 #include "../runtime/runtime.h"
+#include "../runtime/returns.h"
 #include "../runtime/conduit.h"
 
 namespace bindbridge {
@@ -161,12 +162,17 @@ inline PyObject* serve_to_python(bbr_binding* binding, void* cobj, bbr_rv_policy
             ::operator delete(cobj);
         return r; // enum members exist already: is_new stays 0
     }
-    if ((rvp == BBR_RV_COPY && !tc->copyable) || (rvp == BBR_RV_MOVE && !tc->movable && !tc->copyable)) {
-        // Only an existing wrapper can be returned; the caller may then
-        // hand over a heap copy with take_ownership.
-        PyObject* existing = compat::type_put(ti, cobj, nb::rv_policy::none, nullptr, nullptr);
-        if (existing)
+    if (rvp == BBR_RV_COPY || rvp == BBR_RV_MOVE) {
+        // Spec: a live wrapper of this address and type is returned whatever
+        // the policy (nanobind itself looks up only for reference policies;
+        // pybind11 always does, so callbacks get the live object).
+        if (PyObject* existing = compat::type_put(ti, cobj, nb::rv_policy::none, nullptr, nullptr))
             return existing;
+        PyErr_Clear();
+    }
+    if ((rvp == BBR_RV_COPY && !tc->copyable) || (rvp == BBR_RV_MOVE && !tc->movable && !tc->copyable)) {
+        // Only an existing wrapper could have been returned; the caller may
+        // then hand over a heap copy with take_ownership.
         PyErr_Format(PyExc_TypeError,
                      "bindbridge: nanobind type %s cannot %s a C++ %s here (export it with "
                      "bindbridge::export_type<T> if T is copyable)",
@@ -553,6 +559,39 @@ struct enum_caster {
 template <typename T>
 using caster_for = typename std::conditional<std::is_enum<T>::value, enum_caster<T>, caster<T>>::type;
 
+// The dynamic type nanobind's own casters pass for a polymorphic object
+// (nanobind then returns the most-derived bound type).  (type_hook<T>
+// specialisations are not consulted.)
+template <typename T>
+const std::type_info* dynamic_type_p(const T* p) noexcept {
+    if constexpr (std::is_polymorphic_v<T>)
+        return p ? &typeid(*p) : nullptr;
+    else
+        return nullptr;
+}
+
+// A shared_ptr<T> for a loaded object: one that shares ownership with an
+// existing shared_ptr if T uses enable_shared_from_this and one exists (the
+// owner's holder), else one that keeps the Python object alive (which also
+// arms shared_from_this).  Empty if memory runs out.
+template <typename T>
+std::shared_ptr<T> share_loaded(T* p, PyObject* src) noexcept {
+    if (!p)
+        return nullptr;
+    try {
+        if constexpr (nb::detail::has_shared_from_this_v<T>) {
+            if (auto sp = p->weak_from_this().lock())
+                return std::static_pointer_cast<T>(std::move(sp));
+        }
+        return shared_from_foreign(p, src);
+    } catch (...) {
+        return nullptr;
+    }
+}
+
+// std::shared_ptr<T>: nanobind's own instances and foreign ones, with
+// enable_shared_from_this and the most-derived return, as nanobind's own
+// shared_ptr caster does for its types.
 template <typename T>
 struct shared_caster {
     using Value = std::shared_ptr<T>;
@@ -570,30 +609,24 @@ struct shared_caster {
         if (!c.from_python(src, flags, cleanup))
             return false;
         T* p = c.operator T*();
-        value = std::static_pointer_cast<T>(
-            nb::detail::shared_from_python(static_cast<void*>(p), src));
-        return true;
+        value = share_loaded(p, src.ptr());
+        return value != nullptr || p == nullptr;
     }
 
     static nb::handle from_cpp(const Value& v, nb::rv_policy, nb::detail::cleanup_list* cleanup) noexcept {
         if (!v)
             return nb::none().release();
-        if (bound_natively(typeid(T))) {
-            bool is_new = false;
-            nb::handle r = compat::type_put(&typeid(T),
-                                            const_cast<void*>(static_cast<const void*>(v.get())),
-                                            nb::rv_policy::reference, cleanup, &is_new);
-            if (r.is_valid() && is_new)
-                nb::detail::shared_from_cpp(
-                    std::static_pointer_cast<void>(std::const_pointer_cast<std::remove_const_t<T>>(v)),
-                    r.ptr());
-            return r;
-        }
-        framework_record* rec = record_for_import();
-        bbr_binding* b = first_foreign(rec, cache_of<T>(), typeid(T));
-        if (!b)
-            return cast_foreign<T>(v.get(), nb::rv_policy::reference, cleanup);
-        return foreign_share(b, v);
+        if (!bound_natively(typeid(T)))
+            return share_to_foreign<tag, T>(record_for_import(), v, "nanobind");
+        bool is_new = false;
+        using U = std::remove_const_t<T>;
+        U* p = const_cast<U*>(v.get());
+        nb::handle r = compat::type_put_p(&typeid(T), dynamic_type_p(p), p, nb::rv_policy::reference,
+                                          cleanup, &is_new);
+        if (r.is_valid() && is_new)
+            nb::detail::shared_from_cpp(std::static_pointer_cast<void>(std::const_pointer_cast<U>(v)),
+                                        r.ptr());
+        return r;
     }
 
     template <typename T_>
@@ -601,6 +634,75 @@ struct shared_caster {
         return true;
     }
     explicit operator Value() { return std::move(value); }
+};
+
+// std::unique_ptr<T> (default deleter): returns give ownership to
+// nanobind or to the foreign owner (most-derived type); arguments take
+// ownership from nanobind's own instances only, as nanobind's own caster
+// does (a foreign owner cannot relinquish through the protocol).
+template <typename T>
+struct unique_caster {
+    using Value = std::unique_ptr<T>;
+    static constexpr auto Name = nb::detail::make_caster<T>::Name;
+    static constexpr bool IsClass = true;
+    template <typename T_> using Cast = Value;
+
+    nb::detail::make_caster<T> inner;
+    nb::handle src;
+    // Ownership taken from src but not yet handed to a unique_ptr (an
+    // enclosing caster may still fail): given back in the destructor.
+    mutable bool inflight = false;
+
+    unique_caster() = default;
+    unique_caster(const unique_caster&) = delete;
+    unique_caster& operator=(const unique_caster&) = delete;
+    ~unique_caster() {
+        if (inflight)
+            compat::restore_ownership(src.ptr());
+    }
+
+    bool from_python(nb::handle s, nb_flags, nb::detail::cleanup_list*) noexcept {
+        src = s;
+        // No flags and no cleanup list: only an instance src owns, never a
+        // temporary nor a foreign object.
+        return inner.from_python(s, 0, nullptr);
+    }
+
+    template <typename T_>
+    bool can_cast() const noexcept {
+        if (src.is_none() || inflight)
+            return true;
+        if (!compat::relinquish_ownership(src.ptr()))
+            return false;
+        inflight = true;
+        return true;
+    }
+
+    explicit operator Value() {
+        if (!inflight && !src.is_none() && !compat::relinquish_ownership(src.ptr()))
+            throw nb::next_overload();
+        inflight = false;
+        return Value(inner.operator T*());
+    }
+
+    static nb::handle from_cpp(Value* v, nb::rv_policy policy, nb::detail::cleanup_list* cleanup) noexcept {
+        if (!v)
+            return nb::handle();
+        return from_cpp(std::move(*v), policy, cleanup);
+    }
+
+    static nb::handle from_cpp(Value&& v, nb::rv_policy, nb::detail::cleanup_list* cleanup) noexcept {
+        if (!v)
+            return nb::none().release();
+        if (!bound_natively(typeid(T)))
+            return give_to_foreign<tag, T>(record_for_import(), v, "nanobind");
+        using U = std::remove_const_t<T>;
+        U* p = const_cast<U*>(v.get());
+        nb::handle r = compat::type_put_unique(&typeid(T), dynamic_type_p(p), p, cleanup);
+        if (r.is_valid())
+            (void) v.release();
+        return r;
+    }
 };
 
 } // namespace nanobind_impl

@@ -91,6 +91,21 @@ inline PyObject* type_put(const std::type_info* ti, void* value, nb::rv_policy p
                           nb::detail::cleanup_list* cleanup, bool* is_new) noexcept {
     return NB_CALL(nb_type_put)(NB_CTX_C(cleanup), ti, nullptr, value, policy, cleanup, is_new);
 }
+// ti_p: the dynamic type of a polymorphic object (or nullptr).
+inline PyObject* type_put_p(const std::type_info* ti, const std::type_info* ti_p, void* value,
+                            nb::rv_policy policy, nb::detail::cleanup_list* cleanup,
+                            bool* is_new) noexcept {
+    return NB_CALL(nb_type_put)(NB_CTX_C(cleanup), ti, ti_p, value, policy, cleanup, is_new);
+}
+// Ownership to a new (or existing) instance that deletes with C++ delete.
+inline PyObject* type_put_unique(const std::type_info* ti, const std::type_info* ti_p, void* value,
+                                 nb::detail::cleanup_list* cleanup) noexcept {
+    return NB_CALL(nb_type_put_unique)(NB_CTX_C(cleanup), ti, ti_p, value, cleanup, true);
+}
+inline bool relinquish_ownership(PyObject* o) noexcept {
+    return NB_CALL(nb_type_relinquish_ownership)(o, true);
+}
+inline void restore_ownership(PyObject* o) noexcept { NB_CALL(nb_type_restore_ownership)(o, true); }
 inline PyObject* type_lookup(const std::type_info* ti) noexcept {
     return NB_CALL(nb_type_lookup)(NB_CTX, ti);
 }
@@ -128,6 +143,21 @@ inline PyObject* type_put(const std::type_info* ti, void* value, nb::rv_policy p
                           nb::detail::cleanup_list* cleanup, bool* is_new) noexcept {
     return nb::detail::nb_type_put(ti, value, policy, cleanup, is_new);
 }
+inline PyObject* type_put_p(const std::type_info* ti, const std::type_info* ti_p, void* value,
+                            nb::rv_policy policy, nb::detail::cleanup_list* cleanup,
+                            bool* is_new) noexcept {
+    return ti_p ? nb::detail::nb_type_put_p(ti, ti_p, value, policy, cleanup, is_new)
+                : nb::detail::nb_type_put(ti, value, policy, cleanup, is_new);
+}
+inline PyObject* type_put_unique(const std::type_info* ti, const std::type_info* ti_p, void* value,
+                                 nb::detail::cleanup_list* cleanup) noexcept {
+    return ti_p ? nb::detail::nb_type_put_unique_p(ti, ti_p, value, cleanup, true)
+                : nb::detail::nb_type_put_unique(ti, value, cleanup, true);
+}
+inline bool relinquish_ownership(PyObject* o) noexcept {
+    return nb::detail::nb_type_relinquish_ownership(o, true);
+}
+inline void restore_ownership(PyObject* o) noexcept { nb::detail::nb_type_restore_ownership(o, true); }
 inline PyObject* type_lookup(const std::type_info* ti) noexcept {
     return nb::detail::nb_type_lookup(ti);
 }

@@ -14,6 +14,7 @@
 #include <typeinfo>
 
 #include "../runtime/runtime.h"
+#include "../runtime/returns.h"
 #include "../runtime/conduit.h"
 
 #if !defined(PYBIND11_VERSION_HEX) || PYBIND11_VERSION_HEX < 0x020A0000 || PYBIND11_VERSION_HEX >= 0x03020000
@@ -506,11 +507,7 @@ public:
                            py::handle parent) {
         if (py::detail::get_type_info(typeid(T)))
             return base::cast(src, policy, parent);
-        framework_record* rec = record_for_import();
-        bbr_binding* b = first_foreign(rec, cache_of<T>(), typeid(T));
-        if (!b)
-            return cast_foreign<T>(src.get(), policy, parent); // raises the usual error
-        return foreign_share(b, src);
+        return share_to_foreign<tag, T>(record_for_import(), src, "pybind11");
     }
 
 private:
@@ -528,6 +525,39 @@ private:
 
     std::shared_ptr<T> foreign_holder;
     bool from_native = false;
+};
+
+// std::unique_ptr<T> (default deleter): returns of a T pybind11 does not
+// bind give ownership to the foreign owner (most-derived type); the rest,
+// arguments included, is pybind11's own holder caster.
+template <typename T>
+class unique_caster : public py::detail::move_only_holder_caster<T, std::unique_ptr<T>> {
+    using base = py::detail::move_only_holder_caster<T, std::unique_ptr<T>>;
+
+public:
+    static constexpr auto name = py::detail::type_caster<T>::name;
+
+    static py::handle cast(std::unique_ptr<T>&& src, py::return_value_policy policy, py::handle parent) {
+        if (py::detail::get_type_info(typeid(T)))
+            return base::cast(std::move(src), policy, parent);
+        return give_to_foreign<tag, T>(record_for_import(), src, "pybind11");
+    }
+
+#if PYBIND11_VERSION_MAJOR >= 3
+    // As pybind11 3.x: a const unique_ptr& is returned by reference_internal only.
+    static py::handle cast(const std::unique_ptr<T>& src, py::return_value_policy policy,
+                           py::handle parent) {
+        if (py::detail::get_type_info(typeid(T)))
+            return base::cast(src, policy, parent);
+        if (!src)
+            return py::none().release();
+        if (policy == py::return_value_policy::automatic)
+            policy = py::return_value_policy::reference_internal;
+        if (policy != py::return_value_policy::reference_internal)
+            throw py::cast_error("Invalid return_value_policy for const unique_ptr&");
+        return cast_foreign<T>(src.get(), policy, parent);
+    }
+#endif
 };
 
 } // namespace pybind11_impl

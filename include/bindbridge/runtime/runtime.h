@@ -406,6 +406,11 @@ struct import_cache {
     const std::vector<bbr_binding*>* bindings = nullptr; // nullptr: none (negative)
     PyTypeObject* last_type = nullptr;
     bbr_binding* last_binding = nullptr;
+    // Returns of a polymorphic T: the last dynamic type seen and its
+    // binding (returns.h), valid while dyn_epoch is the record's epoch.
+    const std::type_info* dyn_type = nullptr;
+    bbr_binding* dyn_binding = nullptr;
+    uint64_t dyn_epoch = 0;
 };
 
 // The cache of C++ type T for one adapter (Tag): epochs are per record, so
@@ -606,121 +611,6 @@ inline int keep_alive(bbr_binding* owner_binding, PyObject* nurse, void* payload
     return weakref_keep_alive(nurse, payload, cb);
 }
 
-// ---------------------------------------------------------------------------
-// Returns: hand a C++ object to a foreign owner.
-// ---------------------------------------------------------------------------
-template <typename T, typename std::enable_if<std::is_copy_constructible<T>::value, int>::type = 0>
-T* make_copied(const T* src) {
-    return new T(*src);
-}
-template <typename T, typename std::enable_if<!std::is_copy_constructible<T>::value, int>::type = 0>
-T* make_copied(const T*) {
-    return nullptr;
-}
-template <typename T, typename std::enable_if<std::is_move_constructible<T>::value, int>::type = 0>
-T* make_moved(T* src) {
-    return new T(std::move(*src));
-}
-template <typename T, typename std::enable_if<!std::is_move_constructible<T>::value, int>::type = 0>
-T* make_moved(T* src) {
-    return make_copied<T>(src);
-}
-
-// ---------------------------------------------------------------------------
-// ---------------------------------------------------------------------------
-
-// New reference, or nullptr with a Python error set.
-inline PyObject* foreign_to_python(bbr_binding* b, const void* cobj, bbr_rv_policy rvp,
-                                   bool* is_new = nullptr) {
-    bbr_to_python_feedback fb{0, 0};
-    PyObject* r = b->framework->to_python(b, const_cast<void*>(cobj), rvp, &fb);
-    if (!r && !PyErr_Occurred() && rvp != BBR_RV_NONE)
-        PyErr_Format(PyExc_TypeError, "bindbridge: %s (framework %s) could not convert a C++ %s "
-                     "to Python", b->pytype->tp_name, b->framework->name,
-                     b->source_name ? b->source_name : "object");
-    if (is_new)
-        *is_new = fb.is_new != 0;
-    return r;
-}
-
-// When the owner cannot copy or move (it does not know the C++ type), the
-// importer, who does, makes the copy on the heap and hands it over with
-// take_ownership.  Called with the owner's error set; clears or replaces it.
-template <typename T>
-PyObject* hand_over_copy(bbr_binding* b, const T* src, bool move, bool* is_new) {
-    T* copy = nullptr;
-    try {
-        if (move)
-            copy = make_moved<T>(const_cast<T*>(src));
-        else
-            copy = make_copied<T>(src);
-    } catch (...) {
-        copy = nullptr;
-    }
-    if (!copy)
-        return nullptr; // not copyable/movable here: the owner's error stands
-    PyErr_Clear();
-    PyObject* r = foreign_to_python(b, copy, BBR_RV_TAKE_OWNERSHIP, is_new);
-    if (!r || !*is_new)
-        delete copy;
-    return r;
-}
-
-// A C++ object returned into the first foreign owner of T (import order).
-// rvp: the caller's policy mapped to pymetabind; internal_parent: the
-// object a reference_internal result must keep alive (or nullptr).  New
-// reference, or nullptr with an error set.
-template <typename Tag, typename T>
-PyObject* return_to_foreign(framework_record* rec, const T* src, bbr_rv_policy rvp,
-                            PyObject* internal_parent, const char* framework) {
-    bbr_binding* b = first_foreign(rec, cache_of<Tag, T>(), typeid(T));
-    if (!b) {
-        PyErr_Format(PyExc_TypeError,
-                     "bindbridge: cannot convert C++ %s to Python: neither %s nor any framework on "
-                     "the registry binds it (import the module that exports it)",
-                     source_name_of(typeid(T)).c_str(), framework);
-        return nullptr;
-    }
-    if (!src)
-        Py_RETURN_NONE;
-    bool is_new = false;
-    PyObject* r = foreign_to_python(b, src, rvp, &is_new);
-    if (!r && (rvp == BBR_RV_COPY || rvp == BBR_RV_MOVE))
-        r = hand_over_copy(b, src, rvp == BBR_RV_MOVE, &is_new);
-    if (r && is_new && internal_parent && keep_alive(b, r, internal_parent, nullptr) != 0) {
-        Py_DECREF(r);
-        return nullptr;
-    }
-    return r;
-}
-
-// shared_ptr<T> into a foreign owner: wrap the pointer (share_ownership),
-// then make the new wrapper keep a copy of the shared_ptr alive.
-template <typename T>
-PyObject* foreign_share(bbr_binding* b, const std::shared_ptr<T>& sp) {
-    if (!sp)
-        Py_RETURN_NONE;
-    bool is_new = false;
-    PyObject* obj = foreign_to_python(b, static_cast<const void*>(sp.get()), BBR_RV_SHARE_OWNERSHIP,
-                                      &is_new);
-    if (!obj || !is_new)
-        return obj;
-    auto* holder = new (std::nothrow) std::shared_ptr<T>(sp);
-    if (!holder) {
-        Py_DECREF(obj);
-        return PyErr_NoMemory();
-    }
-    void (*drop)(void*) noexcept = [](void* p) noexcept {
-        delete static_cast<std::shared_ptr<T>*>(p);
-    };
-    if (keep_alive(b, obj, holder, drop) != 0) {
-        delete holder;
-        Py_DECREF(obj);
-        return nullptr;
-    }
-    return obj;
-}
-
 // A shared_ptr<T> for a foreign object: aliases the C++ object and keeps
 // the Python owner alive (the GIL is taken to release it).
 struct py_owner_release {
@@ -738,12 +628,9 @@ struct py_owner_release {
 template <typename T>
 std::shared_ptr<T> shared_from_foreign(T* ptr, PyObject* owner) {
     Py_INCREF(owner);
-    try {
-        return std::shared_ptr<T>(ptr, py_owner_release{owner});
-    } catch (...) {
-        Py_DECREF(owner);
-        throw;
-    }
+    // If the control block cannot be allocated, shared_ptr's constructor
+    // runs the deleter itself (which drops this reference) and rethrows.
+    return std::shared_ptr<T>(ptr, py_owner_release{owner});
 }
 
 // ---------------------------------------------------------------------------

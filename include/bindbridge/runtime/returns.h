@@ -1,0 +1,220 @@
+// include/bindbridge/runtime/returns.h: C++ objects returned into a foreign owner (policies, polymorphism, holders).
+//
+// The importing side knows T at compile time; the owner knows only what
+// the binding tells it.  So the importer resolves what a native return
+// resolves: for a polymorphic T, the dynamic type (typeid(*p)) and the
+// most-derived pointer (dynamic_cast<const void*>), so that a Shape* to a
+// Circle comes back as the owner's Circle, and an existing wrapper (found
+// by the owner under its own type and address) comes back as itself.
+// A dynamic type no binding publishes falls back to T's own binding, as
+// frameworks fall back to the static type natively.
+#ifndef BINDBRIDGE_RUNTIME_RETURNS_H
+#define BINDBRIDGE_RUNTIME_RETURNS_H
+
+#include <memory>
+#include <type_traits>
+#include <typeinfo>
+
+#include "runtime.h"
+
+namespace bindbridge {
+namespace detail {
+
+// The binding a returned object goes to and the pointer the owner gets.
+struct return_target {
+    bbr_binding* binding = nullptr;
+    const void* ptr = nullptr;
+};
+
+// The first compatible foreign binding of a dynamic type, through a
+// one-entry cache per (adapter, static type): a repeated polymorphic return
+// costs one pointer compare more than a monomorphic one.
+inline bbr_binding* dynamic_binding(framework_record* rec, import_cache& cache,
+                                    const std::type_info& dyn) {
+    if (cache.dyn_type == &dyn && cache.dyn_epoch == rec->epoch)
+        return cache.dyn_binding;
+    auto it = rec->foreign_by_type.find(type_key(dyn));
+    bbr_binding* b = it == rec->foreign_by_type.end() || it->second.empty() ? nullptr
+                                                                             : it->second.front();
+    cache.dyn_type = &dyn;
+    cache.dyn_binding = b;
+    cache.dyn_epoch = rec->epoch;
+    return b;
+}
+
+template <typename T, typename std::enable_if<std::is_polymorphic<T>::value, int>::type = 0>
+void retarget_dynamic(framework_record* rec, import_cache& cache, const T* src, return_target& t) {
+    const std::type_info& dyn = typeid(*src);
+    if (&dyn == &typeid(T) || std::strcmp(type_key(dyn), type_key(typeid(T))) == 0)
+        return;
+    if (bbr_binding* b = dynamic_binding(rec, cache, dyn)) {
+        t.binding = b;
+        t.ptr = dynamic_cast<const void*>(src);
+    }
+}
+template <typename T, typename std::enable_if<!std::is_polymorphic<T>::value, int>::type = 0>
+void retarget_dynamic(framework_record*, import_cache&, const T*, return_target&) {}
+
+// Where `src` (a T*, maybe null) goes: its dynamic type's binding if one is
+// published, else T's first foreign binding (import order).  binding is
+// nullptr if neither exists.
+template <typename Tag, typename T>
+return_target target_of(framework_record* rec, const T* src) {
+    import_cache& cache = cache_of<Tag, T>();
+    return_target t{first_foreign(rec, cache, typeid(T)), src};
+    if (src && rec && in_main_interpreter())
+        retarget_dynamic<T>(rec, cache, src, t); // also when T itself is unpublished
+    return t;
+}
+
+inline PyObject* no_foreign_binding(const std::type_info& ti, const char* framework) {
+    PyErr_Format(PyExc_TypeError,
+                 "bindbridge: cannot convert C++ %s to Python: neither %s nor any framework on "
+                 "the registry binds it (import the module that exports it)",
+                 source_name_of(ti).c_str(), framework);
+    return nullptr;
+}
+
+template <typename T, typename std::enable_if<std::is_copy_constructible<T>::value, int>::type = 0>
+T* make_copied(const T* src) {
+    return new T(*src);
+}
+template <typename T, typename std::enable_if<!std::is_copy_constructible<T>::value, int>::type = 0>
+T* make_copied(const T*) {
+    return nullptr;
+}
+template <typename T, typename std::enable_if<std::is_move_constructible<T>::value, int>::type = 0>
+T* make_moved(T* src) {
+    return new T(std::move(*src));
+}
+template <typename T, typename std::enable_if<!std::is_move_constructible<T>::value, int>::type = 0>
+T* make_moved(T* src) {
+    return make_copied<T>(src);
+}
+
+// New reference, or nullptr with a Python error set.
+inline PyObject* foreign_to_python(bbr_binding* b, const void* cobj, bbr_rv_policy rvp,
+                                   bool* is_new = nullptr) {
+    bbr_to_python_feedback fb{0, 0};
+    PyObject* r = b->framework->to_python(b, const_cast<void*>(cobj), rvp, &fb);
+    if (!r && !PyErr_Occurred() && rvp != BBR_RV_NONE)
+        PyErr_Format(PyExc_TypeError, "bindbridge: %s (framework %s) could not convert a C++ %s "
+                     "to Python", b->pytype->tp_name, b->framework->name,
+                     b->source_name ? b->source_name : "object");
+    if (is_new)
+        *is_new = fb.is_new != 0;
+    return r;
+}
+
+// When the owner cannot copy or move (it does not know the C++ type), the
+// importer, who does, makes the copy on the heap and hands it over with
+// take_ownership.  Called with the owner's error set; clears or replaces it.
+// `b` must be a binding of T itself: the copy is a T.
+template <typename T>
+PyObject* hand_over_copy(bbr_binding* b, const T* src, bool move, bool* is_new) {
+    T* copy = nullptr;
+    try {
+        if (move)
+            copy = make_moved<T>(const_cast<T*>(src));
+        else
+            copy = make_copied<T>(src);
+    } catch (...) {
+        copy = nullptr;
+    }
+    if (!copy)
+        return nullptr; // not copyable/movable here: the owner's error stands
+    PyErr_Clear();
+    PyObject* r = foreign_to_python(b, copy, BBR_RV_TAKE_OWNERSHIP, is_new);
+    if (!r || !*is_new)
+        delete copy;
+    return r;
+}
+
+// A C++ object returned into its foreign owner.  rvp: the caller's policy
+// mapped to pymetabind; internal_parent: the object a reference_internal
+// result must keep alive (or nullptr).  New reference, or nullptr with an
+// error set.
+template <typename Tag, typename T>
+PyObject* return_to_foreign(framework_record* rec, const T* src, bbr_rv_policy rvp,
+                            PyObject* internal_parent, const char* framework) {
+    return_target t = target_of<Tag, T>(rec, src);
+    if (!t.binding)
+        return no_foreign_binding(typeid(T), framework);
+    if (!src)
+        Py_RETURN_NONE;
+    bool is_new = false;
+    bbr_binding* b = t.binding;
+    PyObject* r = foreign_to_python(b, t.ptr, rvp, &is_new);
+    if (!r && (rvp == BBR_RV_COPY || rvp == BBR_RV_MOVE)) {
+        // The dynamic type's owner could not copy it: copy the static type,
+        // as a framework without that copy constructor would.
+        bbr_binding* own = first_foreign(rec, cache_of<Tag, T>(), typeid(T));
+        if (own && own != b) {
+            PyErr_Clear();
+            b = own;
+            r = foreign_to_python(b, src, rvp, &is_new);
+        }
+        if (!r && b == own)
+            r = hand_over_copy(b, src, rvp == BBR_RV_MOVE, &is_new);
+    }
+    if (r && is_new && internal_parent && keep_alive(b, r, internal_parent, nullptr) != 0) {
+        Py_DECREF(r);
+        return nullptr;
+    }
+    return r;
+}
+
+// shared_ptr<T> into a foreign owner: wrap the (most-derived) pointer
+// (share_ownership), then make a new wrapper keep a copy of the shared_ptr
+// alive.  An existing wrapper is returned as itself.
+template <typename Tag, typename T>
+PyObject* share_to_foreign(framework_record* rec, const std::shared_ptr<T>& sp,
+                           const char* framework) {
+    return_target t = target_of<Tag, T>(rec, sp.get());
+    if (!t.binding)
+        return no_foreign_binding(typeid(T), framework);
+    if (!sp)
+        Py_RETURN_NONE;
+    bool is_new = false;
+    PyObject* obj = foreign_to_python(t.binding, t.ptr, BBR_RV_SHARE_OWNERSHIP, &is_new);
+    if (!obj || !is_new)
+        return obj;
+    auto* holder = new (std::nothrow) std::shared_ptr<T>(sp);
+    if (!holder) {
+        Py_DECREF(obj);
+        return PyErr_NoMemory();
+    }
+    void (*drop)(void*) noexcept = [](void* p) noexcept {
+        delete static_cast<std::shared_ptr<T>*>(p);
+    };
+    if (keep_alive(t.binding, obj, holder, drop) != 0) {
+        delete holder;
+        Py_DECREF(obj);
+        return nullptr;
+    }
+    return obj;
+}
+
+// unique_ptr<T> into a foreign owner: the owner takes ownership of the
+// (most-derived) object.  On success the unique_ptr is released: a new
+// wrapper owns the object; an existing wrapper already did (the C++ side
+// claimed an object Python owned: deleting it would leave that wrapper
+// dangling).  On failure `up` keeps the object and deletes it.
+template <typename Tag, typename T>
+PyObject* give_to_foreign(framework_record* rec, std::unique_ptr<T>& up, const char* framework) {
+    return_target t = target_of<Tag, T>(rec, up.get());
+    if (!t.binding)
+        return no_foreign_binding(typeid(T), framework);
+    if (!up)
+        Py_RETURN_NONE;
+    bool is_new = false;
+    PyObject* obj = foreign_to_python(t.binding, t.ptr, BBR_RV_TAKE_OWNERSHIP, &is_new);
+    if (obj)
+        (void) up.release();
+    return obj;
+}
+
+} // namespace detail
+} // namespace bindbridge
+
+#endif // BINDBRIDGE_RUNTIME_RETURNS_H

@@ -1,0 +1,191 @@
+"""tests/adapters/test_hierarchy.py: class hierarchies across pybind11 3.1 and nanobind 3.1 (tests/common/shapes.h).
+
+bb_pybind11 owns Shape (trampoline, shared_ptr holders), Circle, Square and
+TaggedCircle (Circle at a non-zero offset behind Tag); bb_nanobind owns
+Animal (trampoline) and Dog.  Each imports only the other's base class, so
+every derived type that comes back as itself was found by its dynamic type.
+"""
+
+from __future__ import annotations
+
+import gc
+
+import pytest
+
+import bb_nanobind as nbm
+import bb_pybind11 as pbm
+
+
+def alive():
+    """C++ objects of the hierarchy alive in both modules."""
+    return pbm.hierarchy_alive() + nbm.hierarchy_alive()
+
+
+@pytest.fixture(autouse=True)
+def no_leaks():
+    yield
+    nbm.shape_clear()
+    pbm.animal_clear()
+    nbm.shape_remember(None)
+    nbm.node_release()
+    pbm.animal_remember(None)
+    gc.collect()
+    assert alive() == 0, "a C++ object of the hierarchy was leaked or freed twice"
+
+
+# --- polymorphic returns: the most-derived bound type, the pointer adjusted ---
+
+@pytest.mark.parametrize("make", ["shape_make_circle_shared", "shape_make_circle_unique",
+                                  "shape_make_circle_owned"])
+def test_base_return_is_most_derived_pybind11_owner(make):
+    c = getattr(nbm, make)(2.0)
+    assert type(c) is pbm.Circle
+    assert c.r == 2.0 and c.area() == 12.0
+
+
+@pytest.mark.parametrize("make", ["animal_make_dog_shared", "animal_make_dog_unique",
+                                  "animal_make_dog_owned"])
+def test_base_return_is_most_derived_nanobind_owner(make):
+    d = getattr(pbm, make)()
+    assert type(d) is nbm.Dog
+    assert d.name == "rex" and nbm.dog_name(d) == "rex"
+
+
+@pytest.mark.parametrize("make", ["shape_make_tagged_unique", "shape_make_tagged_shared"])
+def test_multiple_inheritance_return_adjusts_the_pointer(make):
+    t = getattr(nbm, make)(1.0)
+    assert type(t) is pbm.TaggedCircle
+    assert t.label == "tagged"            # the Tag part (offset 0)
+    assert t.kind() == "tagged circle" and t.area() == 3.0 and t.r == 1.0
+
+
+def test_static_type_when_the_dynamic_type_is_the_base():
+    assert type(pbm.animal_make_unique()) is nbm.Animal
+
+
+def test_empty_unique_ptr_is_none():
+    assert nbm.shape_make_none_unique() is None
+    assert pbm.animal_make_none_unique() is None
+
+
+def test_unique_ptr_return_gives_ownership_once():
+    c = nbm.shape_make_circle_unique(1.0)
+    assert alive() == 1
+    del c
+    gc.collect()
+    assert alive() == 0
+    d = pbm.animal_make_dog_unique()
+    assert alive() == 1
+    del d
+    gc.collect()
+    assert alive() == 0
+
+
+def test_shared_ptr_return_shares_with_cpp():
+    c = nbm.shape_make_circle_shared(1.0)
+    nbm.shape_add(c)
+    assert nbm.shape_first() is c
+    del c
+    gc.collect()
+    assert alive() == 1       # the scene still holds it
+    assert type(nbm.shape_first()) is pbm.Circle
+    nbm.shape_clear()
+    gc.collect()
+    assert alive() == 0
+
+
+# --- identity: an object with a wrapper comes back as that wrapper ---------
+
+@pytest.mark.parametrize("echo", ["echo", "echo_ptr", "echo_copy"])
+def test_identity_through_base_reference(echo):
+    c = pbm.Circle(3)
+    assert getattr(nbm, "shape_" + echo)(c) is c
+    d = nbm.Dog()
+    assert getattr(pbm, "animal_" + echo)(d) is d
+
+
+def test_identity_with_multiple_inheritance():
+    t = pbm.TaggedCircle(2)
+    assert nbm.shape_echo(t) is t
+    assert nbm.shape_echo_ptr(t) is t
+    nbm.shape_remember(t)
+    assert nbm.shape_recall() is t
+
+
+def test_container_of_base_pointers_keeps_types_and_identity():
+    c, s = pbm.Circle(1), pbm.Square(2)
+    nbm.shape_add(c)
+    nbm.shape_add(s)
+    got = nbm.shape_shapes()
+    assert [type(x) for x in got] == [pbm.Circle, pbm.Square]
+    assert got[0] is c and got[1] is s
+    d = nbm.Dog()
+    pbm.animal_add(d)
+    assert pbm.animal_shapes()[0] is d
+
+
+def test_callback_gets_the_live_derived_wrapper():
+    c = pbm.Circle(1)
+    assert nbm.shape_call_with(lambda x: "%s %s" % (type(x).__name__, x is c), c) == "Circle True"
+    d = nbm.Dog()
+    assert pbm.animal_call_with(lambda x: "%s %s" % (type(x).__name__, x is d), d) == "Dog True"
+
+
+# --- derived-to-base arguments, virtual dispatch into Python ---------------
+
+def test_derived_to_base_arguments():
+    assert nbm.shape_area(pbm.Circle(1)) == 3.0
+    assert nbm.shape_area(pbm.Square(3)) == 9.0
+    assert nbm.shape_area(pbm.TaggedCircle(1)) == 3.0   # Shape at a non-zero offset
+    assert nbm.shape_kind_of(pbm.TaggedCircle(1)) == "tagged circle"
+    assert pbm.animal_kind_of(nbm.Dog()) == "dog"
+
+
+def test_python_subclass_overrides_reach_the_other_framework():
+    class Triangle(pbm.Shape):
+        def area(self):
+            return 42.0
+
+        def kind(self):
+            return "triangle"
+
+    class Cat(nbm.Animal):
+        def kind(self):
+            return "cat"
+
+    t, cat = Triangle(), Cat()
+    assert nbm.shape_area(t) == 42.0 and nbm.shape_kind_of(t) == "triangle"
+    assert pbm.animal_kind_of(cat) == "cat"
+    # the trampoline's dynamic type is bound nowhere: the base's binding
+    # finds the existing Python object
+    assert nbm.shape_echo(t) is t
+    assert pbm.animal_echo(cat) is cat
+
+
+def test_python_subclass_kept_in_a_scene_keeps_its_override():
+    class Hexagon(pbm.Shape):
+        def kind(self):
+            return "hexagon"
+
+    nbm.shape_add(Hexagon())
+    gc.collect()
+    first = nbm.shape_first()
+    assert type(first).__name__ == "Hexagon" and first.kind() == "hexagon"
+
+
+# --- enable_shared_from_this ----------------------------------------------
+
+@pytest.mark.parametrize("user", [nbm, pbm], ids=["native nanobind", "pybind11 user"])
+def test_shared_from_this_shares_with_the_argument(user):
+    n = nbm.Node()
+    assert user.node_owners(n) >= 1          # no bad_weak_ptr
+
+
+def test_shared_from_this_of_a_kept_node_returns_the_same_wrapper():
+    n = nbm.Node()
+    nbm.node_keep(n)
+    assert nbm.node_kept() is n
+    assert nbm.node_kept_self() is n
+    del n
+    gc.collect()
+    assert nbm.node_kept().value == 5        # C++ keeps the Python owner alive

@@ -1,0 +1,113 @@
+// tests/common/shapes.h: class hierarchies the adapter tests share (virtuals, trampolines, multiple inheritance).
+//
+// Shape, Circle, Square, Tag and TaggedCircle (Circle at a non-zero offset)
+// are bound by the pybind11 test module with std::shared_ptr holders and a
+// trampoline; Animal and Dog by the nanobind one with a trampoline.  Each
+// module imports only the other's base class (Shape, Animal): derived types
+// must come back as themselves without a declaration each.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+// Live objects of every class here, so tests can see each deleter run once.
+// One count per module (hidden visibility): an object is constructed and
+// (virtually) destroyed by the code of the module that made it, so the sum
+// over the modules is what lives.
+inline long& hierarchy_alive() {
+    static long n = 0;
+    return n;
+}
+
+struct Counted {
+    Counted() { ++hierarchy_alive(); }
+    Counted(const Counted&) { ++hierarchy_alive(); }
+    ~Counted() { --hierarchy_alive(); }
+};
+
+struct Shape : Counted {
+    virtual ~Shape() = default;
+    virtual double area() const { return 0; }
+    virtual std::string kind() const { return "shape"; }
+};
+
+struct Circle : Shape {
+    double r = 1;
+    Circle() = default;
+    explicit Circle(double r_) : r(r_) {}
+    double area() const override { return 3 * r * r; }
+    std::string kind() const override { return "circle"; }
+};
+
+struct Square : Shape {
+    double side = 1;
+    explicit Square(double s) : side(s) {}
+    double area() const override { return side * side; }
+    std::string kind() const override { return "square"; }
+};
+
+// A first base with data, so that Circle sits at a non-zero offset.
+struct Tag {
+    virtual ~Tag() = default;
+    std::string label = "tagged";
+};
+
+struct TaggedCircle : Tag, Circle {
+    explicit TaggedCircle(double r_) : Circle(r_) {}
+    std::string kind() const override { return "tagged circle"; }
+};
+
+struct Animal : Counted {
+    virtual ~Animal() = default;
+    virtual std::string kind() const { return "animal"; }
+};
+
+struct Dog : Animal {
+    std::string name = "rex";
+    std::string kind() const override { return "dog"; }
+};
+
+// Bound by the nanobind module, which also imports it (native path through
+// bindbridge's caster); the pybind11 module imports it.
+struct Node : Counted, std::enable_shared_from_this<Node> {
+    int value = 5;
+};
+
+// shared_from_this() on an object that arrived as shared_ptr<Node>: the
+// number of owners it shares with the argument (throws bad_weak_ptr if
+// the argument's shared_ptr did not arm it).
+inline long node_owners(std::shared_ptr<Node> n) {
+    std::shared_ptr<Node> again = n->shared_from_this();
+    return again == n ? again.use_count() - 1 : -1;
+}
+
+// What a user module binds for a base class B it imports (a Scene of B):
+// each returns or hands out B, never the derived type.
+template <typename B>
+struct hierarchy_set {
+    static std::vector<std::shared_ptr<B>>& scene() {
+        static auto* s = new std::vector<std::shared_ptr<B>>();
+        return *s;
+    }
+    static B*& remembered() {
+        static B* p = nullptr;
+        return p;
+    }
+    static std::string kind_of(const B& b) { return b.kind(); }
+    static B& echo(B& b) { return b; }
+    static B* echo_ptr(B* b) { return b; }
+    static const B& echo_copy(const B& b) { return b; }
+    static void remember(B* b) { remembered() = b; }
+    static B* recall() { return remembered(); }
+    static size_t add(std::shared_ptr<B> b) {
+        scene().push_back(std::move(b));
+        return scene().size();
+    }
+    static std::vector<std::shared_ptr<B>> shapes() { return scene(); }
+    static std::shared_ptr<B> first() { return scene().empty() ? nullptr : scene().front(); }
+    static void clear() { scene().clear(); }
+    static long use_count(std::shared_ptr<B> b) { return b.use_count(); }
+    static std::string call_with(const std::function<std::string(B&)>& f, B& b) { return f(b); }
+};

@@ -1,0 +1,86 @@
+// tests/nanobind/test_hierarchy.cpp: bb_nanobind's class hierarchies (tests/adapters/test_hierarchy.py).
+//
+// Owns Animal (trampoline) and Dog; imports only pybind11's base Shape and
+// hands Shapes out through Shape&, Shape*, shared_ptr<Shape>,
+// unique_ptr<Shape>, a vector of them and a std::function callback.
+#include <nanobind/nanobind.h>
+#include <nanobind/stl/function.h>
+#include <nanobind/stl/shared_ptr.h>
+#include <nanobind/stl/string.h>
+#include <nanobind/stl/unique_ptr.h>
+#include <nanobind/stl/vector.h>
+#include <nanobind/trampoline.h>
+
+#include <bindbridge/nanobind.h>
+
+#include "../common/shapes.h"
+
+BINDBRIDGE_NANOBIND_IMPORT_AS(Shape, "bb_pybind11.Shape")
+BINDBRIDGE_NANOBIND_IMPORT(Node) // bound here too: the native path goes through the import caster
+
+namespace nb = nanobind;
+
+namespace {
+
+struct PyAnimal : Animal {
+    NB_TRAMPOLINE(Animal, 1);
+    std::string kind() const override { NB_OVERRIDE(kind); }
+};
+
+template <typename B>
+void bind_user_of(nb::module_& m) {
+    using H = hierarchy_set<B>;
+    auto ref = nb::rv_policy::reference;
+    m.def("shape_kind_of", &H::kind_of);
+    m.def("shape_echo", &H::echo, ref);
+    m.def("shape_echo_ptr", &H::echo_ptr, ref);
+    m.def("shape_echo_copy", &H::echo_copy);
+    m.def("shape_remember", &H::remember, nb::arg("shape").none());
+    m.def("shape_recall", &H::recall, ref);
+    m.def("shape_add", &H::add);
+    m.def("shape_shapes", &H::shapes);
+    m.def("shape_first", &H::first);
+    m.def("shape_clear", &H::clear);
+    m.def("shape_use_count", &H::use_count);
+    m.def("shape_call_with", &H::call_with);
+}
+
+} // namespace
+
+void bind_hierarchy(nb::module_& m) {
+    nb::class_<Animal, PyAnimal>(m, "Animal").def(nb::init<>()).def("kind", &Animal::kind);
+    nb::class_<Dog, Animal>(m, "Dog").def(nb::init<>()).def_rw("name", &Dog::name);
+    bindbridge::export_type<Animal>(m);
+    bindbridge::export_type<Dog>(m);
+
+    m.def("dog_name", [](const Dog& d) { return d.name; });
+    m.def("hierarchy_alive", [] { return hierarchy_alive(); });
+
+    nb::class_<Node>(m, "Node").def(nb::init<>()).def_rw("value", &Node::value);
+    bindbridge::export_type<Node>(m);
+    static std::shared_ptr<Node> kept_node;
+    m.def("node_owners", &node_owners);
+    m.def("node_keep", [](std::shared_ptr<Node> n) { kept_node = std::move(n); });
+    m.def("node_kept", [] { return kept_node; });
+    m.def("node_kept_self", [] { return kept_node->shared_from_this(); });
+    m.def("node_release", [] { kept_node.reset(); });
+
+    // Shapes (owned by pybind11), handed out as their base only.
+    bind_user_of<Shape>(m);
+    m.def("shape_area", [](const Shape& s) { return s.area(); });
+    m.def("shape_make_circle_shared", [](double r) -> std::shared_ptr<Shape> {
+        return std::make_shared<Circle>(r);
+    });
+    m.def("shape_make_circle_unique", [](double r) -> std::unique_ptr<Shape> {
+        return std::unique_ptr<Shape>(new Circle(r));
+    });
+    m.def("shape_make_tagged_unique", [](double r) -> std::unique_ptr<Shape> {
+        return std::unique_ptr<Shape>(new TaggedCircle(r));
+    });
+    m.def("shape_make_tagged_shared", [](double r) -> std::shared_ptr<Shape> {
+        return std::make_shared<TaggedCircle>(r);
+    });
+    m.def("shape_make_circle_owned", [](double r) -> Shape* { return new Circle(r); },
+          nb::rv_policy::take_ownership);
+    m.def("shape_make_none_unique", []() { return std::unique_ptr<Shape>(); });
+}

@@ -1,0 +1,82 @@
+// tests/pybind11/test_hierarchy.cpp: bb_pybind11's class hierarchies (tests/adapters/test_hierarchy.py).
+//
+// Owns Shape (trampoline, shared_ptr holder), Circle, Square and the
+// multiple-inheritance TaggedCircle; imports only nanobind's base Animal
+// and hands Animals out through Animal&, Animal*, shared_ptr<Animal>,
+// unique_ptr<Animal>, a vector of them and a std::function callback.
+#include <pybind11/functional.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <bindbridge/pybind11.h>
+
+#include "../common/shapes.h"
+
+BINDBRIDGE_PYBIND11_IMPORT_AS(Animal, "bb_nanobind.Animal")
+BINDBRIDGE_PYBIND11_IMPORT_AS(Node, "bb_nanobind.Node")
+
+namespace py = pybind11;
+
+namespace {
+
+struct PyShape : Shape {
+    double area() const override { PYBIND11_OVERRIDE(double, Shape, area, ); }
+    std::string kind() const override { PYBIND11_OVERRIDE(std::string, Shape, kind, ); }
+};
+
+template <typename B>
+void bind_user_of(py::module_& m, const std::string& prefix) {
+    using H = hierarchy_set<B>;
+    auto def = [&](const char* n, auto&& f, auto... extra) {
+        m.def((prefix + "_" + n).c_str(), std::forward<decltype(f)>(f), extra...);
+    };
+    auto ref = py::return_value_policy::reference;
+    def("kind_of", &H::kind_of);
+    def("echo", &H::echo, ref);
+    def("echo_ptr", &H::echo_ptr, ref);
+    def("echo_copy", &H::echo_copy);
+    def("remember", &H::remember);
+    def("recall", &H::recall, ref);
+    def("add", &H::add);
+    def("shapes", &H::shapes);
+    def("first", &H::first);
+    def("clear", &H::clear);
+    def("use_count", &H::use_count);
+    def("call_with", &H::call_with);
+}
+
+} // namespace
+
+void bind_hierarchy(py::module_& m) {
+    py::class_<Shape, PyShape, std::shared_ptr<Shape>>(m, "Shape")
+        .def(py::init<>())
+        .def("area", &Shape::area)
+        .def("kind", &Shape::kind);
+    py::class_<Circle, Shape, std::shared_ptr<Circle>>(m, "Circle")
+        .def(py::init<double>())
+        .def_readwrite("r", &Circle::r);
+    py::class_<Square, Shape, std::shared_ptr<Square>>(m, "Square")
+        .def(py::init<double>())
+        .def_readwrite("side", &Square::side);
+    py::class_<Tag, std::shared_ptr<Tag>>(m, "Tag").def_readwrite("label", &Tag::label);
+    py::class_<TaggedCircle, Tag, Circle, std::shared_ptr<TaggedCircle>>(m, "TaggedCircle")
+        .def(py::init<double>());
+    bindbridge::export_type<Shape>(m);
+    bindbridge::export_type<Circle>(m);
+    bindbridge::export_type<Square>(m);
+    bindbridge::export_type<Tag>(m);
+    bindbridge::export_type<TaggedCircle>(m);
+
+    m.def("hierarchy_alive", [] { return hierarchy_alive(); });
+    m.def("square_area", [](const Square& s) { return s.area(); });
+    m.def("node_owners", &node_owners);
+
+    // Animals (owned by nanobind), handed out as their base only.
+    bind_user_of<Animal>(m, "animal");
+    m.def("animal_make_dog_shared", []() -> std::shared_ptr<Animal> { return std::make_shared<Dog>(); });
+    m.def("animal_make_dog_unique", []() -> std::unique_ptr<Animal> { return std::unique_ptr<Animal>(new Dog()); });
+    m.def("animal_make_dog_owned", []() -> Animal* { return new Dog(); },
+          py::return_value_policy::take_ownership);
+    m.def("animal_make_unique", []() { return std::unique_ptr<Animal>(new Animal()); });
+    m.def("animal_make_none_unique", []() { return std::unique_ptr<Animal>(); });
+}
