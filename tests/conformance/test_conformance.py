@@ -28,6 +28,8 @@ XFAIL_REASONS = {
                   "which the other frameworks do not bind",
     "c-api owner, exception": "the C-API test framework has no C++ exceptions to translate",
     "c-api owner, enum": "the C-API test framework binds no enum",
+    "c-api owner, hierarchy": "the C-API test framework binds no class hierarchy (a C struct "
+                              "has no dynamic type)",
 }
 
 
@@ -175,3 +177,44 @@ def test_wrong_type_refused(pair):
     f = pair.u.point_sum if pair.point_owner else pair.fn("describe")
     with pytest.raises(TypeError):
         f(42)
+
+
+# --- class hierarchies: users import only the owner's base VShape<N> -------
+
+def test_hierarchy_shared_ptr_return_is_most_derived(pair):
+    pair.expect("hierarchy")
+    c = pair.fn("shape_circle_shared")(2.0)
+    assert type(c) is pair.o.Circle and c.r == 2.0 and c.kind() == "circle"
+
+
+def test_hierarchy_unique_ptr_return_is_most_derived(pair):
+    pair.expect("hierarchy")
+    c = pair.fn("shape_circle_unique")(3.0)
+    assert type(c) is pair.o.Circle and c.r == 3.0
+    del c
+    gc.collect()
+
+
+def test_hierarchy_identity_through_base(pair):
+    pair.expect("hierarchy")
+    c = pair.o.Circle(1.0)
+    assert pair.fn("shape_echo")(c) is c
+    pair.fn("shape_add")(c)
+    try:
+        scene = pair.fn("shape_scene")()
+        assert len(scene) == 1 and scene[0] is c
+    finally:
+        pair.fn("shape_clear")()
+
+
+def test_hierarchy_python_override(pair):
+    pair.expect("hierarchy")
+
+    class Hexagon(pair.o.Shape):
+        def kind(self):
+            return "hexagon"
+
+    h = Hexagon()
+    assert pair.fn("shape_kind")(h) == "hexagon"
+    assert pair.fn("shape_kind")(pair.o.Circle(1.0)) == "circle"
+    assert pair.fn("shape_echo")(h) is h

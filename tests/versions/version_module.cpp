@@ -23,11 +23,14 @@
 
 #if defined(BBV_PYBIND11)
 #  include <pybind11/pybind11.h>
+#  include <pybind11/stl.h>
 #else
 #  include <nanobind/nanobind.h>
 #  include <nanobind/stl/shared_ptr.h>
 #  include <nanobind/stl/string.h>
 #  include <nanobind/stl/unique_ptr.h>
+#  include <nanobind/stl/vector.h>
+#  include <nanobind/trampoline.h>
 #endif
 
 // The bench's own type bound with a shared_ptr holder (pybind11 takes
@@ -37,10 +40,12 @@ using VShared = VPet<BBV_ID + 100>;
 #if !defined(BBV_NO_BINDBRIDGE)
 #if defined(BBV_PYBIND11)
 #  include <bindbridge/pybind11.h>
-#  define BBV_IMPORT(N) BINDBRIDGE_PYBIND11_IMPORT(VPet<N>) BINDBRIDGE_PYBIND11_IMPORT(VLevel<N>::E)
+#  define BBV_IMPORT(N) BINDBRIDGE_PYBIND11_IMPORT(VPet<N>) BINDBRIDGE_PYBIND11_IMPORT(VLevel<N>::E) \
+      BINDBRIDGE_PYBIND11_IMPORT(VShape<N>)
 #else
 #  include <bindbridge/nanobind.h>
-#  define BBV_IMPORT(N) BINDBRIDGE_NANOBIND_IMPORT(VPet<N>) BINDBRIDGE_NANOBIND_IMPORT(VLevel<N>::E)
+#  define BBV_IMPORT(N) BINDBRIDGE_NANOBIND_IMPORT(VPet<N>) BINDBRIDGE_NANOBIND_IMPORT(VLevel<N>::E) \
+      BINDBRIDGE_NANOBIND_IMPORT(VShape<N>)
 #endif
 
 #if defined(BBV_PYBIND11)
@@ -72,6 +77,10 @@ struct features {
     static std::vector<std::shared_ptr<T>>& kept() {
         static auto* k = new std::vector<std::shared_ptr<T>>();
         return *k;
+    }
+    static std::vector<std::shared_ptr<VShape<N>>>& scene() {
+        static auto* s = new std::vector<std::shared_ptr<VShape<N>>>();
+        return *s;
     }
 };
 
@@ -121,6 +130,21 @@ void bind_peer(module_t& m) {
     BBV_DEF(m, fname(N, "f"), [](const T& t) { return (int) t.name.size(); });
     BBV_DEF(m, fname(N, "f_shared"), [](std::shared_ptr<T> p) { return p ? (int) p->name.size() : -1; });
     BBV_DEF(m, fname(N, "val"), []() -> T { return F::favourite(); });
+#if !defined(BBV_NO_BINDBRIDGE)
+    // The hierarchy family: only the base is imported.
+    using S = VShape<N>;
+    BBV_DEF(m, fname(N, "shape_kind"), [](const S& s) { return s.kind(); });
+    BBV_DEF(m, fname(N, "shape_echo"), [](S& s) -> S& { return s; }, BBV_REF);
+    BBV_DEF(m, fname(N, "shape_circle_shared"), [](double r) -> std::shared_ptr<S> {
+        return std::make_shared<VCircle<N>>(r);
+    });
+    BBV_DEF(m, fname(N, "shape_circle_unique"), [](double r) -> std::unique_ptr<S> {
+        return std::unique_ptr<S>(new VCircle<N>(r));
+    });
+    BBV_DEF(m, fname(N, "shape_add"), [](std::shared_ptr<S> s) { F::scene().push_back(std::move(s)); });
+    BBV_DEF(m, fname(N, "shape_scene"), [] { return F::scene(); });
+    BBV_DEF(m, fname(N, "shape_clear"), [] { F::scene().clear(); });
+#endif
 }
 
 template <int... Ns>
@@ -158,14 +182,30 @@ static void bind_point(module_t& m) {
 }
 #endif
 
+// The trampoline that lets Python subclass this module's Shape.
+#if defined(BBV_PYBIND11)
+struct VShapeTrampoline : VShape<BBV_ID> {
+    std::string kind() const override { PYBIND11_OVERRIDE(std::string, VShape<BBV_ID>, kind, ); }
+};
+#else
+struct VShapeTrampoline : VShape<BBV_ID> {
+    NB_TRAMPOLINE(VShape<BBV_ID>, 1);
+    std::string kind() const override { NB_OVERRIDE(kind); }
+};
+#endif
+
 static void bind_self(module_t& m) {
     using T = VPet<BBV_ID>;
     using E = VLevel<BBV_ID>::E;
+    using S = VShape<BBV_ID>;
+    using C = VCircle<BBV_ID>;
 #if defined(BBV_PYBIND11)
     py::class_<T>(m, "Pet").def(py::init<std::string>()).def_readwrite("name", &T::name);
     py::enum_<E>(m, "Level").value("low", E::low).value("high", E::high);
     py::register_exception<VError<BBV_ID>>(m, "Error");
     py::class_<VShared, std::shared_ptr<VShared>>(m, "SharedPet").def(py::init<std::string>());
+    py::class_<S, VShapeTrampoline, std::shared_ptr<S>>(m, "Shape").def(py::init<>()).def("kind", &S::kind);
+    py::class_<C, S, std::shared_ptr<C>>(m, "Circle").def(py::init<double>()).def_readwrite("r", &C::r);
     m.attr("FRAMEWORK") = "pybind11";
     m.attr("VERSION") = BBV_STR(PYBIND11_VERSION_MAJOR) "." BBV_STR(PYBIND11_VERSION_MINOR) "." BBV_STR(PYBIND11_VERSION_PATCH);
 #else
@@ -173,6 +213,8 @@ static void bind_self(module_t& m) {
     nanobind::enum_<E>(m, "Level").value("low", E::low).value("high", E::high);
     nanobind::exception<VError<BBV_ID>>(m, "Error");
     nanobind::class_<VShared>(m, "SharedPet").def(nanobind::init<std::string>());
+    nanobind::class_<S, VShapeTrampoline>(m, "Shape").def(nanobind::init<>()).def("kind", &S::kind);
+    nanobind::class_<C, S>(m, "Circle").def(nanobind::init<double>()).def_rw("r", &C::r);
     m.attr("FRAMEWORK") = "nanobind";
     m.attr("VERSION") = BBV_STR(NB_VERSION_MAJOR) "." BBV_STR(NB_VERSION_MINOR) "." BBV_STR(NB_VERSION_PATCH);
 #endif
@@ -184,6 +226,8 @@ static void bind_self(module_t& m) {
     m.attr("BINDBRIDGE") = true;
     bindbridge::export_type<T>(m);
     bindbridge::export_type<E>(m);
+    bindbridge::export_type<S>(m);
+    bindbridge::export_type<C>(m);
 #endif
 }
 

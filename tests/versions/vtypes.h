@@ -22,6 +22,22 @@ struct VLevel {
     enum class E : int { low = 1, high = 7 };
 };
 
+// A polymorphic base and a derived class per module id: users import only
+// VShape<N>, so a VCircle<N> that comes back as the owner's Circle was found
+// by its dynamic type.
+template <int N>
+struct VShape {
+    virtual ~VShape() = default;
+    virtual std::string kind() const { return "shape"; }
+};
+
+template <int N>
+struct VCircle : VShape<N> {
+    double r = 1;
+    VCircle() = default;
+    explicit VCircle(double r_) : r(r_) {}
+    std::string kind() const override { return "circle"; }
+};
 
 // The C-API test framework's C struct (tests/protocol/test_framework.c,
 // C++ build): every version module imports it, so the conformance suite can
