@@ -198,6 +198,14 @@ def test_pybind11_enum_into_nanobind():
     assert type(made) is pbm.Shade and made == pbm.Shade.light
 
 
+def test_foreign_enum_cast_outside_a_bound_call():
+    # The owner hands out a pointer into a temporary; with no pybind11 call
+    # frame (a C++ thread) the caster keeps it (ASan: heap-use-after-free
+    # before), for every value and repeatedly.
+    for _ in range(50):
+        assert [pbm.color_value_in_thread(c) for c in nbm.Color] == [1, 2, 4]
+
+
 def test_enums_native_side_unchanged():
     assert nbm.color_value(nbm.Color.red) == 1 and nbm.color_make(4) is nbm.Color.blue
     assert pbm.shade_value(pbm.Shade.light) == 1 and pbm.shade_make(200) == pbm.Shade.dark

@@ -6,6 +6,8 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <thread>
+
 #include <bindbridge/pybind11.h>
 
 #include "../common/types.h"
@@ -98,6 +100,27 @@ PYBIND11_MODULE(bb_pybind11, m) {
     m.def("color_value", [](Color c) { return (int) c; });
     m.def("color_make", [](int v) { return (Color) v; });
     m.def("shade_value", [](Shade s) { return (int) s; });
+    // Conversions outside a bound call: a C++ thread that takes the GIL has
+    // no pybind11 call frame to keep a foreign load's temporaries in.
+    m.def("color_value_in_thread", [](py::object o) {
+        int r = -1;
+        std::string error;
+        {
+            py::gil_scoped_release unlocked;
+            std::thread t([&] {
+                py::gil_scoped_acquire locked;
+                try {
+                    r = (int) o.cast<Color>();
+                } catch (const std::exception& e) {
+                    error = e.what();
+                }
+            });
+            t.join();
+        }
+        if (!error.empty())
+            throw py::type_error(error);
+        return r;
+    });
     m.def("shade_make", [](int v) { return (Shade) v; });
 
     m.def("stray_value", [](const Stray& s) { return s.value; }); // Stray: never imported here

@@ -348,12 +348,37 @@ import_cache& cache_of() noexcept {
     return ::bindbridge::detail::cache_of<tag, T>();
 }
 
-inline void keep_patient(void*, PyObject* obj) noexcept {
+// keep_referenced for foreign loads: the temporary lives as long as
+// pybind11's call frame; outside a bound call (py::cast in module init, a
+// C++ thread, a callback) pybind11 has no frame and refuses, so `ctx`, the
+// caster's own slot, keeps it for as long as the caster (and so the value
+// it converts to) lives.
+inline void keep_patient(void* ctx, PyObject* obj) noexcept {
     try {
         py::detail::loader_life_support::add_patient(obj);
+        return;
     } catch (...) {
         PyErr_Clear();
     }
+    if (!ctx)
+        return;
+    auto& slot = *static_cast<py::object*>(ctx);
+    if (!slot) {
+        slot = py::reinterpret_borrow<py::object>(obj);
+        return;
+    }
+    // A second temporary: keep both in a list.
+    if (!PyList_CheckExact(slot.ptr())) {
+        PyObject* list = PyList_New(0);
+        if (!list || PyList_Append(list, slot.ptr()) != 0) {
+            Py_XDECREF(list);
+            PyErr_Clear();
+            return;
+        }
+        slot = py::reinterpret_steal<py::object>(list);
+    }
+    if (PyList_Append(slot.ptr(), obj) != 0)
+        PyErr_Clear();
 }
 
 inline py::return_value_policy resolve_ref_policy(py::return_value_policy p) {
@@ -417,7 +442,7 @@ public:
         // load would end in a costly module-local attribute probe on it).
         if (tp == cache.last_type) {
             if (void* p = load_foreign(record_for_import(), cache, typeid(T), src.ptr(), convert,
-                                       keep_patient, nullptr)) {
+                                       keep_patient, &kept)) {
                 this->value = p;
                 return true;
             }
@@ -434,7 +459,7 @@ public:
             return true;
         }
         if (void* p = load_foreign(record_for_import(), cache, typeid(T), src.ptr(), convert,
-                                   keep_patient, nullptr)) {
+                                   keep_patient, &kept)) {
             this->value = p;
             return true;
         }
@@ -459,6 +484,9 @@ public:
             return base::cast(src, policy, parent);
         return cast_foreign<T>(src, policy, parent);
     }
+
+private:
+    py::object kept; // temporaries of a foreign load outside a bound call (keep_patient)
 };
 
 // Derives from pybind11's holder caster: class_<T, std::shared_ptr<T>>
@@ -515,7 +543,7 @@ private:
     // not outlive the call inside a shared_ptr.
     bool load_foreign_holder(py::handle src) {
         if (void* p = load_foreign(record_for_import(), cache_of<T>(), typeid(T), src.ptr(), false,
-                                   keep_patient, nullptr)) {
+                                   keep_patient, &kept)) {
             foreign_holder = shared_from_foreign(static_cast<T*>(p), src.ptr());
             this->value = p;
             return true;
@@ -525,6 +553,7 @@ private:
 
     std::shared_ptr<T> foreign_holder;
     bool from_native = false;
+    py::object kept; // (exact pass only: nothing is kept in practice)
 };
 
 // std::unique_ptr<T> (default deleter): returns of a T pybind11 does not
