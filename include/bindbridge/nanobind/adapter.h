@@ -162,10 +162,12 @@ inline PyObject* serve_to_python(bbr_binding* binding, void* cobj, bbr_rv_policy
             ::operator delete(cobj);
         return r; // enum members exist already: is_new stays 0
     }
-    if (rvp == BBR_RV_COPY || rvp == BBR_RV_MOVE) {
+    if (rvp == BBR_RV_COPY) {
         // Spec: a live wrapper of this address and type is returned whatever
         // the policy (nanobind itself looks up only for reference policies;
-        // pybind11 always does, so callbacks get the live object).
+        // pybind11 always does, so callbacks get the live object).  Not for
+        // move: what is moved from is a temporary of the caller's, which no
+        // live wrapper can own, and by-value returns stay one lookup cheaper.
         if (PyObject* existing = compat::type_put(ti, cobj, nb::rv_policy::none, nullptr, nullptr))
             return existing;
         PyErr_Clear();

@@ -62,7 +62,8 @@ template <typename Tag, typename T>
 return_target target_of(framework_record* rec, const T* src) {
     import_cache& cache = cache_of<Tag, T>();
     return_target t{first_foreign(rec, cache, typeid(T)), src};
-    if (src && rec && in_main_interpreter())
+    // (Compiled out for a monomorphic T: its returns cost what they did.)
+    if (std::is_polymorphic<T>::value && src && rec && in_main_interpreter())
         retarget_dynamic<T>(rec, cache, src, t); // also when T itself is unpublished
     return t;
 }
