@@ -131,6 +131,21 @@ PyObject* hand_over_copy(bbr_binding* b, const T* src, bool move, bool* is_new) 
     return r;
 }
 
+// `src` (a T*, maybe null) handed to its target binding with `rvp`: a new
+// reference (None for a null src), or nullptr with an error set.  *b: the
+// binding asked (nullptr if none was); *is_new as foreign_to_python.
+template <typename Tag, typename T>
+PyObject* send_to_target(framework_record* rec, const T* src, bbr_rv_policy rvp,
+                         const char* framework, bbr_binding** b, bool* is_new) {
+    return_target t = target_of<Tag, T>(rec, src);
+    if (!t.binding)
+        return no_foreign_binding(typeid(T), framework);
+    if (!src)
+        Py_RETURN_NONE;
+    *b = t.binding;
+    return foreign_to_python(t.binding, t.ptr, rvp, is_new);
+}
+
 // A C++ object returned into its foreign owner.  rvp: the caller's policy
 // mapped to pymetabind; internal_parent: the object a reference_internal
 // result must keep alive (or nullptr).  New reference, or nullptr with an
@@ -138,15 +153,10 @@ PyObject* hand_over_copy(bbr_binding* b, const T* src, bool move, bool* is_new) 
 template <typename Tag, typename T>
 PyObject* return_to_foreign(framework_record* rec, const T* src, bbr_rv_policy rvp,
                             PyObject* internal_parent, const char* framework) {
-    return_target t = target_of<Tag, T>(rec, src);
-    if (!t.binding)
-        return no_foreign_binding(typeid(T), framework);
-    if (!src)
-        Py_RETURN_NONE;
+    bbr_binding* b = nullptr;
     bool is_new = false;
-    bbr_binding* b = t.binding;
-    PyObject* r = foreign_to_python(b, t.ptr, rvp, &is_new);
-    if (!r && (rvp == BBR_RV_COPY || rvp == BBR_RV_MOVE)) {
+    PyObject* r = send_to_target<Tag, T>(rec, src, rvp, framework, &b, &is_new);
+    if (!r && b && (rvp == BBR_RV_COPY || rvp == BBR_RV_MOVE)) {
         // The dynamic type's owner could not copy it: copy the static type,
         // as a framework without that copy constructor would.
         bbr_binding* own = first_foreign(rec, cache_of<Tag, T>(), typeid(T));
@@ -171,13 +181,10 @@ PyObject* return_to_foreign(framework_record* rec, const T* src, bbr_rv_policy r
 template <typename Tag, typename T>
 PyObject* share_to_foreign(framework_record* rec, const std::shared_ptr<T>& sp,
                            const char* framework) {
-    return_target t = target_of<Tag, T>(rec, sp.get());
-    if (!t.binding)
-        return no_foreign_binding(typeid(T), framework);
-    if (!sp)
-        Py_RETURN_NONE;
+    bbr_binding* b = nullptr;
     bool is_new = false;
-    PyObject* obj = foreign_to_python(t.binding, t.ptr, BBR_RV_SHARE_OWNERSHIP, &is_new);
+    PyObject* obj = send_to_target<Tag, T>(rec, sp.get(), BBR_RV_SHARE_OWNERSHIP, framework, &b,
+                                           &is_new);
     if (!obj || !is_new)
         return obj;
     auto* holder = new (std::nothrow) std::shared_ptr<T>(sp);
@@ -188,7 +195,7 @@ PyObject* share_to_foreign(framework_record* rec, const std::shared_ptr<T>& sp,
     void (*drop)(void*) noexcept = [](void* p) noexcept {
         delete static_cast<std::shared_ptr<T>*>(p);
     };
-    if (keep_alive(t.binding, obj, holder, drop) != 0) {
+    if (keep_alive(b, obj, holder, drop) != 0) {
         delete holder;
         Py_DECREF(obj);
         return nullptr;
@@ -203,13 +210,10 @@ PyObject* share_to_foreign(framework_record* rec, const std::shared_ptr<T>& sp,
 // dangling).  On failure `up` keeps the object and deletes it.
 template <typename Tag, typename T>
 PyObject* give_to_foreign(framework_record* rec, std::unique_ptr<T>& up, const char* framework) {
-    return_target t = target_of<Tag, T>(rec, up.get());
-    if (!t.binding)
-        return no_foreign_binding(typeid(T), framework);
-    if (!up)
-        Py_RETURN_NONE;
+    bbr_binding* b = nullptr;
     bool is_new = false;
-    PyObject* obj = foreign_to_python(t.binding, t.ptr, BBR_RV_TAKE_OWNERSHIP, &is_new);
+    PyObject* obj = send_to_target<Tag, T>(rec, up.get(), BBR_RV_TAKE_OWNERSHIP, framework, &b,
+                                           &is_new);
     if (obj)
         (void) up.release();
     return obj;
