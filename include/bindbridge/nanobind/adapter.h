@@ -591,15 +591,22 @@ std::shared_ptr<T> share_loaded(T* p, PyObject* src) noexcept {
     }
 }
 
+// What nanobind asks of a caster of holder H of T: its value type, its
+// name (T's; the _AS macro overrides it), a class, cast by value.
+template <typename H, typename T>
+struct holder_caster_head {
+    using Value = H;
+    static constexpr auto Name = nb::detail::make_caster<T>::Name;
+    static constexpr bool IsClass = true;
+    template <typename T_> using Cast = Value;
+};
+
 // std::shared_ptr<T>: nanobind's own instances and foreign ones, with
 // enable_shared_from_this and the most-derived return, as nanobind's own
 // shared_ptr caster does for its types.
 template <typename T>
-struct shared_caster {
-    using Value = std::shared_ptr<T>;
-    static constexpr auto Name = nb::detail::make_caster<T>::Name;
-    static constexpr bool IsClass = true;
-    template <typename T_> using Cast = Value;
+struct shared_caster : holder_caster_head<std::shared_ptr<T>, T> {
+    using typename holder_caster_head<std::shared_ptr<T>, T>::Value;
 
     Value value;
 
@@ -643,11 +650,8 @@ struct shared_caster {
 // ownership from nanobind's own instances only, as nanobind's own caster
 // does (a foreign owner cannot relinquish through the protocol).
 template <typename T>
-struct unique_caster {
-    using Value = std::unique_ptr<T>;
-    static constexpr auto Name = nb::detail::make_caster<T>::Name;
-    static constexpr bool IsClass = true;
-    template <typename T_> using Cast = Value;
+struct unique_caster : holder_caster_head<std::unique_ptr<T>, T> {
+    using typename holder_caster_head<std::unique_ptr<T>, T>::Value;
 
     nb::detail::make_caster<T> inner;
     nb::handle src;
