@@ -97,47 +97,36 @@ inline bool enable_module_local_hook(const pybind11::module_& m,
 
 } // namespace bindbridge
 
-// T may arrive from (and return to) any framework: native pybind11 first,
-// then foreign bindings in import order.  At global scope, visible in every
-// translation unit that converts T.
-#define BINDBRIDGE_PYBIND11_IMPORT(T)                                                         \
-    namespace pybind11 {                                                                      \
-    namespace detail {                                                                        \
-    template <>                                                                               \
-    class type_caster<T> : public ::bindbridge::detail::pybind11_impl::caster<T> {};          \
-    template <>                                                                               \
-    class type_caster<std::shared_ptr<T>>                                                     \
-        : public ::bindbridge::detail::pybind11_impl::shared_caster<T> {};                    \
-    template <>                                                                               \
-    class type_caster<std::unique_ptr<T>>                                                     \
-        : public ::bindbridge::detail::pybind11_impl::unique_caster<T> {};                    \
-    }                                                                                         \
-    }
-
-// The same, naming the type in signatures by its Python name ("pets.Pet")
-// when this module does not bind it itself.
-#define BINDBRIDGE_PYBIND11_IMPORT_AS(T, PYNAME)                                              \
+// Both import macros: type_caster<T> and its holders' casters, each with MEMBERS.
+#define BINDBRIDGE_PYBIND11_CASTERS_(T, MEMBERS)                                              \
     namespace pybind11 {                                                                      \
     namespace detail {                                                                        \
     template <>                                                                               \
     class type_caster<T> : public ::bindbridge::detail::pybind11_impl::caster<T> {            \
-    public:                                                                                   \
-        static constexpr auto name = const_name(PYNAME);                                      \
+        MEMBERS                                                                               \
     };                                                                                        \
     template <>                                                                               \
     class type_caster<std::shared_ptr<T>>                                                     \
         : public ::bindbridge::detail::pybind11_impl::shared_caster<T> {                      \
-    public:                                                                                   \
-        static constexpr auto name = const_name(PYNAME);                                      \
+        MEMBERS                                                                               \
     };                                                                                        \
     template <>                                                                               \
     class type_caster<std::unique_ptr<T>>                                                     \
         : public ::bindbridge::detail::pybind11_impl::unique_caster<T> {                      \
-    public:                                                                                   \
-        static constexpr auto name = const_name(PYNAME);                                      \
+        MEMBERS                                                                               \
     };                                                                                        \
     }                                                                                         \
     }
+
+// T may arrive from (and return to) any framework: native pybind11 first,
+// then foreign bindings in import order.  At global scope, visible in every
+// translation unit that converts T.
+#define BINDBRIDGE_PYBIND11_IMPORT(T) BINDBRIDGE_PYBIND11_CASTERS_(T, )
+
+// The same, naming the type in signatures by its Python name ("pets.Pet")
+// when this module does not bind it itself.
+#define BINDBRIDGE_PYBIND11_IMPORT_AS(T, PYNAME)                                              \
+    BINDBRIDGE_PYBIND11_CASTERS_(T, public: static constexpr auto name = const_name(PYNAME);)
 
 #if !defined(BINDBRIDGE_IMPORT)
 #  define BINDBRIDGE_IMPORT(T) BINDBRIDGE_PYBIND11_IMPORT(T)
