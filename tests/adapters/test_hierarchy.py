@@ -16,9 +16,17 @@ import bb_nanobind as nbm
 import bb_pybind11 as pbm
 
 
-def alive():
-    """C++ objects of the hierarchy alive in both modules."""
+def _alive():
     return pbm.hierarchy_alive() + nbm.hierarchy_alive()
+
+
+# Objects the modules make at import and never free.
+AT_IMPORT = _alive()
+
+
+def alive():
+    """C++ objects of the hierarchy alive in both modules (made by the tests)."""
+    return _alive() - AT_IMPORT
 
 
 @pytest.fixture(autouse=True)
@@ -189,3 +197,19 @@ def test_shared_from_this_of_a_kept_node_returns_the_same_wrapper():
     del n
     gc.collect()
     assert nbm.node_kept().value == 5        # C++ keeps the Python owner alive
+
+
+# --- reference_internal without a parent ----------------------------------
+
+def test_reference_internal_free_function_refused_as_nanobind_does():
+    c = pbm.Circle(1)
+    with pytest.raises(TypeError, match="Unable to convert function return value"):
+        nbm.shape_internal_ref(c)
+    assert nbm.shape_internal_null() is None
+
+
+def test_reference_internal_pybind11_keeps_the_first_argument():
+    d = nbm.Dog()
+    assert pbm.animal_internal_ref(d) is d       # existing wrapper, as natively
+    with pytest.raises(RuntimeError, match="reference_internal: there is no parent"):
+        pbm.animal_internal_no_parent()

@@ -83,4 +83,7 @@ void bind_hierarchy(nb::module_& m) {
     m.def("shape_make_circle_owned", [](double r) -> Shape* { return new Circle(r); },
           nb::rv_policy::take_ownership);
     m.def("shape_make_none_unique", []() { return std::unique_ptr<Shape>(); });
+    // reference_internal without 'self': refused, as nanobind refuses it.
+    m.def("shape_internal_ref", [](Shape& s) -> Shape& { return s; }, nb::rv_policy::reference_internal);
+    m.def("shape_internal_null", []() -> Shape* { return nullptr; }, nb::rv_policy::reference_internal);
 }

@@ -79,4 +79,11 @@ void bind_hierarchy(py::module_& m) {
           py::return_value_policy::take_ownership);
     m.def("animal_make_unique", []() { return std::unique_ptr<Animal>(new Animal()); });
     m.def("animal_make_none_unique", []() { return std::unique_ptr<Animal>(); });
+    // reference_internal: pybind11 keeps the first argument alive; with none
+    // there is nothing to keep alive and the return is refused.
+    m.def("animal_internal_ref", [](Animal& a) -> Animal& { return a; },
+          py::return_value_policy::reference_internal);
+    static Animal* never_freed = new Animal(); // made at import: tests count from there
+    m.def("animal_internal_no_parent", []() -> Animal& { return *never_freed; },
+          py::return_value_policy::reference_internal);
 }

@@ -410,6 +410,11 @@ template <typename T>
 PyObject* cast_foreign(const T* src, nb::rv_policy policy, nb::detail::cleanup_list* cleanup) noexcept {
     PyObject* internal_parent =
         policy == nb::rv_policy::reference_internal && cleanup ? cleanup->self() : nullptr;
+    // As nanobind: reference_internal needs 'self' (a method); a free
+    // function's reference would dangle, so the return fails (nanobind then
+    // raises its "Unable to convert function return value").
+    if (policy == nb::rv_policy::reference_internal && !internal_parent && src)
+        return nullptr;
     return return_to_foreign<tag, T>(record_for_import(), src, to_bbr(policy), internal_parent,
                                      "nanobind");
 }

@@ -9,6 +9,7 @@
 #define BINDBRIDGE_PYBIND11_ADAPTER_H
 
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <type_traits>
 #include <typeinfo>
@@ -406,6 +407,13 @@ template <typename T>
 py::handle cast_foreign(const T* src, py::return_value_policy policy, py::handle parent) {
     PyObject* internal_parent =
         policy == py::return_value_policy::reference_internal && parent ? parent.ptr() : nullptr;
+    if (policy == py::return_value_policy::reference_internal && !internal_parent && src) {
+        // As pybind11's keep_alive_impl (RuntimeError): a reference with
+        // nothing to keep alive would dangle.
+        throw std::runtime_error("bindbridge: cannot return a C++ " + source_name_of(typeid(T)) +
+                                 " with reference_internal: there is no parent (first argument) "
+                                 "to keep alive (pybind11: \"Could not activate keep_alive!\")");
+    }
     return return_to_foreign<tag, T>(record_for_import(), src, to_bbr(policy), internal_parent,
                                      "pybind11");
 }
