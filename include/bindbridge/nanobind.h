@@ -42,6 +42,20 @@ void export_type(nanobind::module_& m) {
     detail::nanobind_impl::export_one(m, typeid(T), tc);
 }
 
+// nb::isinstance<T>(obj), also true for an object of another framework
+// that converts to T as it is (no implicit conversion), as a
+// BINDBRIDGE_NANOBIND_IMPORT(T) argument would take it.  (nb::isinstance<T>
+// itself asks nanobind's registry only.)
+template <typename T>
+bool isinstance(nanobind::handle obj) {
+    if (!obj.is_valid())
+        return false;
+    if (nanobind::isinstance<T>(obj))
+        return true;
+    return detail::foreign_accepts(detail::nanobind_impl::record_for_import(),
+                                   detail::nanobind_impl::cache_of<T>(), typeid(T), obj.ptr());
+}
+
 // Publishes every nanobind type found in the module's namespace; returns
 // how many it published.
 inline size_t export_all(nanobind::module_& m) { return detail::nanobind_impl::export_module(m); }

@@ -72,6 +72,20 @@ inline size_t explain_failures(const pybind11::module_& m) {
     });
 }
 
+// py::isinstance<T>(obj), also true for an object of another framework
+// that converts to T as it is (no implicit conversion), as a
+// BINDBRIDGE_PYBIND11_IMPORT(T) argument would take it.  (py::isinstance<T>
+// itself asks pybind11's registry only.)
+template <typename T>
+bool isinstance(pybind11::handle obj) {
+    if (!obj)
+        return false;
+    if (pybind11::isinstance<T>(obj))
+        return true;
+    return detail::foreign_accepts(detail::pybind11_impl::record_for_import(),
+                                   detail::pybind11_impl::cache_of<T>(), typeid(T), obj.ptr());
+}
+
 enum class hook_gate {
     pybind11_versions, // only where bindbridge's tests show the hook safe
     ignore_for_tests,  // anywhere: for the tests that show the hazards

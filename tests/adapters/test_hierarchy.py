@@ -213,3 +213,18 @@ def test_reference_internal_pybind11_keeps_the_first_argument():
     assert pbm.animal_internal_ref(d) is d       # existing wrapper, as natively
     with pytest.raises(RuntimeError, match="reference_internal: there is no parent"):
         pbm.animal_internal_no_parent()
+
+
+# --- isinstance -------------------------------------------------------------
+
+def test_isinstance_is_true_for_foreign_objects_that_convert():
+    assert nbm.isinstance_shape(pbm.Circle(1)) and nbm.isinstance_shape(pbm.TaggedCircle(1))
+    assert not nbm.isinstance_shape(nbm.Dog()) and not nbm.isinstance_shape(42)
+    assert not nbm.isinstance_shape(None)
+    assert nbm.isinstance_node(nbm.Node())                    # native
+    assert not nbm.nb_isinstance_shape(pbm.Circle(1))         # nanobind's own asks its registry
+    assert pbm.isinstance_animal(nbm.Dog()) and pbm.isinstance_animal(nbm.Animal())
+    assert not pbm.isinstance_animal(pbm.Circle(1))
+    assert pbm.isinstance_circle(pbm.TaggedCircle(1)) and not pbm.isinstance_circle(pbm.Square(1))
+    assert pbm.isinstance_color(nbm.Color.red)                # a foreign enum
+    assert not pbm.isinstance_color(1)                        # no implicit conversion

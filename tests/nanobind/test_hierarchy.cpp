@@ -68,6 +68,10 @@ void bind_hierarchy(nb::module_& m) {
     // Shapes (owned by pybind11), handed out as their base only.
     bind_user_of<Shape>(m);
     m.def("shape_area", [](const Shape& s) { return s.area(); });
+    m.def("isinstance_shape", [](nb::handle h) { return bindbridge::isinstance<Shape>(h); },
+          nb::arg("obj").none());
+    m.def("isinstance_node", [](nb::handle h) { return bindbridge::isinstance<Node>(h); });
+    m.def("nb_isinstance_shape", [](nb::handle h) { return nb::isinstance<Shape>(h); });
     m.def("shape_make_circle_shared", [](double r) -> std::shared_ptr<Shape> {
         return std::make_shared<Circle>(r);
     });

@@ -11,9 +11,11 @@
 #include <bindbridge/pybind11.h>
 
 #include "../common/shapes.h"
+#include "../common/types.h"
 
 BINDBRIDGE_PYBIND11_IMPORT_AS(Animal, "bb_nanobind.Animal")
 BINDBRIDGE_PYBIND11_IMPORT_AS(Node, "bb_nanobind.Node")
+BINDBRIDGE_PYBIND11_IMPORT(Color) // as in test_module.cpp: every TU that converts Color
 
 namespace py = pybind11;
 
@@ -70,6 +72,9 @@ void bind_hierarchy(py::module_& m) {
     m.def("hierarchy_alive", [] { return hierarchy_alive(); });
     m.def("square_area", [](const Square& s) { return s.area(); });
     m.def("node_owners", &node_owners);
+    m.def("isinstance_animal", [](py::handle h) { return bindbridge::isinstance<Animal>(h); });
+    m.def("isinstance_color", [](py::handle h) { return bindbridge::isinstance<Color>(h); });
+    m.def("isinstance_circle", [](py::handle h) { return bindbridge::isinstance<Circle>(h); });
 
     // Animals (owned by nanobind), handed out as their base only.
     bind_user_of<Animal>(m, "animal");

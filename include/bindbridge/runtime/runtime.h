@@ -516,6 +516,25 @@ inline void* load_foreign(framework_record* rec, import_cache& cache, const std:
     return load_foreign_slow(rec, cache, ti, src, convert, keep, ctx, binding_out);
 }
 
+// Whether a foreign binding of `ti` takes `obj` as it is (the exact pass,
+// no implicit conversion): isinstance<T> for other frameworks' objects.
+// Temporaries the owner hands out (an enum's value) are dropped at once.
+inline bool foreign_accepts(framework_record* rec, import_cache& cache, const std::type_info& ti,
+                            PyObject* obj) {
+    PyObject* kept = PyList_New(0);
+    if (!kept) {
+        PyErr_Clear();
+        return false;
+    }
+    keep_referenced_fn keep = [](void* ctx, PyObject* o) noexcept {
+        if (PyList_Append(static_cast<PyObject*>(ctx), o) != 0)
+            PyErr_Clear();
+    };
+    bool ok = load_foreign(rec, cache, ti, obj, false, keep, kept) != nullptr;
+    Py_DECREF(kept);
+    return ok;
+}
+
 // The first compatible foreign binding of `ti` (for returns), or nullptr.
 inline bbr_binding* first_foreign(framework_record* rec, import_cache& cache,
                                   const std::type_info& ti) {
