@@ -84,9 +84,9 @@ void stub_free_local_binding(bbr_binding* b) noexcept { bb::free_binding(b); }
 
 template <typename Tag>
 bb::framework_record* make_record(const char* role) {
-    std::string key = "__bindbridge_bench_" + std::string(role) + "_v" +
-                      std::to_string(bb::record_layout_version);
-    return bb::get_or_create_record<Tag>(key, [role](bb::framework_record& r) {
+    uint32_t layout = bb::layout_fingerprint({});
+    std::string key = bb::record_key(std::string("bench_") + role, layout);
+    return bb::get_or_create_record<Tag>(key, layout, [role](bb::framework_record& r) {
         r.name = std::string("bindbridge bench ") + role;
         r.fw.from_python = stub_from_python;
         r.fw.to_python = stub_to_python;

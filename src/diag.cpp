@@ -17,6 +17,7 @@
 
 #include "bindbridge/protocol.h"
 #include "bindbridge/runtime/abi_tag.h"
+#include "bindbridge/runtime/conduit.h"
 #include "bindbridge/version.h"
 
 namespace {
@@ -307,7 +308,39 @@ PyObject* layout(PyObject*, PyObject*) {
     return out;
 }
 
+// assume_pybind11_2x_string_abi(n or None): which libstdc++ string ABI the
+// process's pybind11 2.x modules use (conduit.h answers their conduit id
+// only when it is the exporter's own).
+PyObject* assume_pybind11_2x_string_abi(PyObject*, PyObject* arg) {
+    PyObject* dict = bbr_registry_dict();
+    if (!dict)
+        return nullptr;
+    const char* key = bindbridge::detail::pybind11_2x_string_abi_key;
+    if (arg == Py_None) {
+        if (PyDict_GetItemString(dict, key) && PyDict_DelItemString(dict, key) != 0)
+            return nullptr;
+        Py_RETURN_NONE;
+    }
+    if (!PyLong_Check(arg)) {
+        PyErr_SetString(PyExc_TypeError, "assume_pybind11_2x_string_abi: expected 0, 1 or None");
+        return nullptr;
+    }
+    long n = PyLong_AsLong(arg);
+    if (n != 0 && n != 1) {
+        if (!PyErr_Occurred())
+            PyErr_SetString(PyExc_ValueError,
+                            "assume_pybind11_2x_string_abi: _GLIBCXX_USE_CXX11_ABI is 0 or 1");
+        return nullptr;
+    }
+    if (PyDict_SetItemString(dict, key, arg) != 0)
+        return nullptr;
+    Py_RETURN_NONE;
+}
+
 PyMethodDef methods[] = {
+    {"assume_pybind11_2x_string_abi", assume_pybind11_2x_string_abi, METH_O,
+     "assume_pybind11_2x_string_abi(n) -> None: pybind11 2.x modules here use "
+     "_GLIBCXX_USE_CXX11_ABI=n (None: unknown)"},
     {"frameworks", frameworks, METH_NOARGS,
      "frameworks() -> [(name, abi_lang, abi_extra, flags, address)] in join order"},
     {"bindings", bindings, METH_NOARGS,

@@ -25,6 +25,7 @@ __all__ = [
     "ABI_TAG",
     "PYMETABIND_VERSION",
     "__version__",
+    "assume_pybind11_2x_string_abi",
     "binding_of",
     "bindings",
     "explain",
@@ -212,6 +213,20 @@ def _qualname(t) -> str:
 def registry_exists() -> bool:
     """True if some framework has created this interpreter's registry."""
     return _diag.registry_exists()
+
+
+def assume_pybind11_2x_string_abi(abi: Optional[int]) -> None:
+    """Say which libstdc++ string ABI (``_GLIBCXX_USE_CXX11_ABI``, 0 or 1)
+    the pybind11 2.x modules of this process were built with; ``None``
+    forgets it.
+
+    Unmodified pybind11 2.11-2.13 modules ask exported types for their C++
+    object through ``_pybind11_conduit_v1_`` with an id that leaves the
+    string ABI out (manylinux2014 wheels use 0, local builds usually 1), so
+    bindbridge answers that id only after this call, and only in modules
+    whose own string ABI is ``abi``.  pybind11 3.x ids name the string ABI
+    and need no such promise."""
+    _diag.assume_pybind11_2x_string_abi(abi)
 
 
 def include_dir() -> str:

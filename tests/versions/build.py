@@ -68,6 +68,12 @@ def build(out: Path, b: matrix.Build, bindbridge_dir: str, tools: Path, python: 
            "-DBBV_NAME=%s" % b.name, "-DBBV_ID=%d" % b.id, "-DBBV_OUT=%s" % (out / "modules"),
            "-DBBV_DEFINES=%s" % ";".join(b.defines),
            "-DBBV_NB_DOMAIN=%s" % matrix.NB_DOMAINS.get(b.name, "")]
+    if b.cxx:
+        cmd.append("-DCMAKE_CXX_COMPILER=%s" % b.cxx)
+    if b.flags:
+        flags = " ".join(b.flags)
+        cmd += ["-DCMAKE_CXX_FLAGS=%s" % flags, "-DCMAKE_MODULE_LINKER_FLAGS=%s" % flags,
+                "-DCMAKE_SHARED_LINKER_FLAGS=%s" % flags]
     run(cmd)
     run([str(tools / "cmake"), "--build", str(bdir), "--parallel", "1"])
     return time.time() - start
@@ -99,6 +105,7 @@ def main() -> int:
     args = ap.parse_args()
     out = args.out.resolve()
     builds = list(matrix.DEFAULT) + list(matrix.EXTRAS) + list(matrix.PLAIN) + list(matrix.HOOK) + \
+        list(matrix.HOSTILE) + \
         (list(matrix.COMPILE_ONLY) if args.compile_only else [])
     if args.only is not None:
         builds = [matrix.by_name(n) for n in args.only]

@@ -17,6 +17,8 @@ class Build(NamedTuple):
     id: int              # owns VPet<id>
     defines: Tuple[str, ...] = ()
     note: str = ""
+    cxx: str = ""                 # the C++ compiler ("" for CMake's default, g++)
+    flags: Tuple[str, ...] = ()   # extra compile and link flags (-stdlib=libc++)
 
     @property
     def label(self) -> str:
@@ -49,13 +51,17 @@ COMPILE_ONLY: List[Build] = [
 # - the same C++ types with another platform ABI (old libstdc++ string
 #   ABI): its bindings must never be imported;
 # - a second nanobind domain (NB_DOMAIN) of one version: a separate
-#   framework that shares types through the registry.
+#   framework that shares types through the registry;
+# - a module of bbv_nb310's domain that exports nothing (its own VPet<21>
+#   stays private): when it makes the domain's record, the exporters that
+#   come later use the record's callbacks, which are its code.
 EXTRAS: List[Build] = [
     Build("bbv_pb310_abi0", "pybind11", "3.1.0", 4, ("_GLIBCXX_USE_CXX11_ABI=0",),
           note="_GLIBCXX_USE_CXX11_ABI=0"),
     Build("bbv_nb310_dom", "nanobind", "3.1.0", 7, note="NB_DOMAIN bbdom"),
+    Build("bbv_nb310_importer", "nanobind", "3.1.0", 21, ("BBV_IMPORT_ONLY",), note="exports nothing"),
 ]
-NB_DOMAINS = {"bbv_nb310_dom": "bbdom"}
+NB_DOMAINS = {"bbv_nb310_dom": "bbdom", "hx_nb310_debug": "bbdebug"}
 
 # Unmodified pybind11 modules (no bindbridge code) that bind VPet<7>: they
 # take exported objects through pybind11's cpp conduit only.
@@ -78,6 +84,34 @@ HOOK: List[Build] = [
     Build("hook_pb310_plain", "pybind11-hook-plain", "3.1.0", 0, note="no bindbridge"),
 ]
 
+# The hostile mix (test_hostile_mix.py): builds that must never touch each
+# other's C++ objects loaded into one interpreter in every order.  The two
+# pybind11 2.13 builds share one internals (v4 ignores the string ABI); the
+# clang++/libstdc++ builds must interoperate with the g++ ones, the libc++
+# build must be refused; the salted build has another bindbridge record
+# layout (a test macro), the debug build another standard library layout
+# (in a nanobind domain of its own: nanobind's own key ignores the debug
+# mode, so two such builds would share nanobind's internals).
+# Each owns a VPet of its own (ids 13..) so that pybind11 never sees one C++
+# type registered twice.
+HOSTILE: List[Build] = [
+    Build("hx_pb2136_abi0", "pybind11", "2.13.6", 13, ("_GLIBCXX_USE_CXX11_ABI=0",),
+          note="internals v4, _GLIBCXX_USE_CXX11_ABI=0"),
+    Build("hx_pb2136_abi1", "pybind11", "2.13.6", 14, note="internals v4, _GLIBCXX_USE_CXX11_ABI=1"),
+    Build("hx_nb310_abi0", "nanobind", "3.1.0", 15, ("_GLIBCXX_USE_CXX11_ABI=0",),
+          note="_GLIBCXX_USE_CXX11_ABI=0"),
+    Build("hx_pb310_clang", "pybind11", "3.1.0", 16, cxx="clang++", note="clang++, libstdc++"),
+    Build("hx_nb310_clang", "nanobind", "3.1.0", 17, cxx="clang++", note="clang++, libstdc++"),
+    Build("hx_pb310_libcxx", "pybind11", "3.1.0", 18, cxx="clang++", flags=("-stdlib=libc++",),
+          note="clang++, libc++"),
+    Build("hx_pb310_salt", "pybind11", "3.1.0", 19, ("BINDBRIDGE_TEST_LAYOUT_SALT=1",),
+          note="another bindbridge record layout"),
+    Build("hx_nb310_debug", "nanobind", "3.1.0", 20, ("_GLIBCXX_DEBUG",),
+          note="_GLIBCXX_DEBUG, NB_DOMAIN bbdebug"),
+    Build("plain_pb2136_abi0", "pybind11-plain", "2.13.6", 0, ("_GLIBCXX_USE_CXX11_ABI=0",),
+          note="2.x conduit id, _GLIBCXX_USE_CXX11_ABI=0"),
+]
+
 # Python versions other than the main one run one pair each (see .ci/run).
 OTHER_PYTHONS = {
     "3.8": ["bbv_pb304", "bbv_nb292"],    # the newest releases that still support 3.8
@@ -87,7 +121,7 @@ OTHER_PYTHONS = {
 
 
 def by_name(name: str) -> Build:
-    for b in DEFAULT + COMPILE_ONLY + EXTRAS + PLAIN + HOOK:
+    for b in DEFAULT + COMPILE_ONLY + EXTRAS + PLAIN + HOOK + HOSTILE:
         if b.name == name:
             return b
     raise KeyError(name)

@@ -65,6 +65,39 @@ BBV_IMPORT(7)
 #if BBV_ID > 7
 BBV_IMPORT(BBV_ID)
 #endif
+// The hostile mix (matrix.py HOSTILE, ids 13..20): each also takes the
+// others' VPet, so that every pair of them meets.
+#if BBV_ID >= 13
+#  if defined(BBV_PYBIND11)
+#    define BBV_HX_IMPORT(N) BINDBRIDGE_PYBIND11_IMPORT(VPet<N>)
+#  else
+#    define BBV_HX_IMPORT(N) BINDBRIDGE_NANOBIND_IMPORT(VPet<N>)
+#  endif
+#  if BBV_ID != 13
+BBV_HX_IMPORT(13)
+#  endif
+#  if BBV_ID != 14
+BBV_HX_IMPORT(14)
+#  endif
+#  if BBV_ID != 15
+BBV_HX_IMPORT(15)
+#  endif
+#  if BBV_ID != 16
+BBV_HX_IMPORT(16)
+#  endif
+#  if BBV_ID != 17
+BBV_HX_IMPORT(17)
+#  endif
+#  if BBV_ID != 18
+BBV_HX_IMPORT(18)
+#  endif
+#  if BBV_ID != 19
+BBV_HX_IMPORT(19)
+#  endif
+#  if BBV_ID != 20
+BBV_HX_IMPORT(20)
+#  endif
+#endif
 #endif // !BBV_NO_BINDBRIDGE
 
 template <int N>
@@ -147,6 +180,13 @@ void bind_peer(module_t& m) {
 #endif
 }
 
+// The hostile mix's one function per other module's VPet.
+template <int N>
+void bind_hostile_peer(module_t& m) {
+    if (N != BBV_ID)
+        BBV_DEF(m, fname(N, "describe"), [](const VPet<N>& t) { return "described " + t.name; });
+}
+
 template <int... Ns>
 struct peers {
     static void bind(module_t& m) {
@@ -224,10 +264,12 @@ static void bind_self(module_t& m) {
     m.attr("BINDBRIDGE") = false;
 #else
     m.attr("BINDBRIDGE") = true;
+#  if !defined(BBV_IMPORT_ONLY) // (a module that only uses others' types)
     bindbridge::export_type<T>(m);
     bindbridge::export_type<E>(m);
     bindbridge::export_type<S>(m);
     bindbridge::export_type<C>(m);
+#  endif
 #endif
 }
 
@@ -247,6 +289,13 @@ NB_MODULE(BBV_MODULE, m) {
     peers<1, 2, 3, 4, 5, 6, 7, BBV_ID>::bind(m);
 #else
     peers<1, 2, 3, 4, 5, 6, 7>::bind(m);
+#endif
+#if BBV_ID >= 13 && !defined(BBV_NO_BINDBRIDGE)
+    int hostile[] = {(bind_hostile_peer<13>(m), 0), (bind_hostile_peer<14>(m), 0),
+                     (bind_hostile_peer<15>(m), 0), (bind_hostile_peer<16>(m), 0),
+                     (bind_hostile_peer<17>(m), 0), (bind_hostile_peer<18>(m), 0),
+                     (bind_hostile_peer<19>(m), 0), (bind_hostile_peer<20>(m), 0)};
+    (void) hostile;
 #endif
 #if defined(BBV_EXPLAIN_FAILURES) && !defined(BBV_NO_BINDBRIDGE)
     // The tests' builds (not bench/'s): failing calls explain themselves.

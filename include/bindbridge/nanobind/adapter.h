@@ -32,12 +32,17 @@ using nb_flags = compat::flags_t;
 
 struct tag {};
 
-// Adapter state kept in framework_record::adapter.
+// Adapter state kept in framework_record::adapter, shared by every module
+// of the domain (the record's callbacks are those of the module that made
+// it, and so is `rethrow`).
 struct adapter_state {
-    // nanobind function that rethrows the exception being served; its
-    // dispatcher then runs the domain's translators.  Borrowed: owned by
-    // the module it was stored on, cleared at interpreter exit.
+    // A nanobind function that rethrows `serving`: calling it makes
+    // nanobind's dispatcher run the domain's translators.  A strong
+    // reference, dropped at interpreter exit.
     PyObject* rethrow = nullptr;
+    // The exception being translated for another framework (the GIL orders
+    // users; a nested translation saves and restores it).
+    std::exception_ptr* serving = nullptr;
 };
 
 // binding->context of our published types: which by-value policies
@@ -60,6 +65,17 @@ void describe_enum(type_context& tc) {
 template <typename T, typename std::enable_if<!std::is_enum<T>::value, int>::type = 0>
 void describe_enum(type_context&) {}
 
+// Stores enum value v in `size` bytes at p as the C++ enum is stored (any
+// byte order: a typed store, not a prefix of v's bytes).
+inline void write_enum(void* p, int64_t v, uint8_t size) noexcept {
+    switch (size) {
+        case 1: { uint8_t x = (uint8_t) v; std::memcpy(p, &x, 1); break; }
+        case 2: { uint16_t x = (uint16_t) v; std::memcpy(p, &x, 2); break; }
+        case 4: { uint32_t x = (uint32_t) v; std::memcpy(p, &x, 4); break; }
+        default: std::memcpy(p, &v, 8);
+    }
+}
+
 // The value of an enum stored in `size` bytes at p.
 inline int64_t read_enum(const void* p, uint8_t size, bool is_signed) noexcept {
     switch (size) {
@@ -70,15 +86,13 @@ inline int64_t read_enum(const void* p, uint8_t size, bool is_signed) noexcept {
     }
 }
 
-inline std::string domain_key() {
-    return "__bindbridge_record_v" + std::to_string(record_layout_version) + "_nanobind_" +
-           compat::domain_id();
+// The record's layout as this module sees it, and its key: one record per
+// nanobind domain (ABI tag and NB_DOMAIN) and C++ ABI (record_key).
+inline uint32_t record_layout() noexcept {
+    return layout_fingerprint({sizeof(type_context), sizeof(adapter_state)});
 }
+inline std::string domain_key() { return record_key("nanobind_" + compat::domain_id(), record_layout()); }
 
-inline std::exception_ptr*& served_exception() noexcept {
-    static thread_local std::exception_ptr* e = nullptr;
-    return e;
-}
 
 // ---------------------------------------------------------------------------
 // Serving.
@@ -110,7 +124,7 @@ inline void* serve_from_python(bbr_binding* binding, PyObject* obj, uint8_t conv
             PyErr_Clear();
             return nullptr;
         }
-        std::memcpy(PyBytes_AS_STRING(buf), &v, tc->enum_size); // little-endian prefix
+        write_enum(PyBytes_AS_STRING(buf), v, tc->enum_size);
         keep(ctx, buf);
         void* p = PyBytes_AS_STRING(buf);
         Py_DECREF(buf);
@@ -229,9 +243,10 @@ inline int serve_translate_exception(void* eptr_void) noexcept {
     } catch (...) {
     }
     serving_guard guard;
-    served_exception() = &eptr;
+    std::exception_ptr* outer = st->serving;
+    st->serving = &eptr;
     PyObject* r = PyObject_CallObject(st->rethrow, nullptr);
-    served_exception() = nullptr;
+    st->serving = outer;
     if (r) {
         Py_DECREF(r);
         return 0;
@@ -268,7 +283,7 @@ inline framework_record* domain_record() {
     framework_record*& rec = cached_record();
     if (rec)
         return rec;
-    rec = get_or_create_record<tag>(domain_key(), [](framework_record& r) {
+    rec = get_or_create_record<tag>(domain_key(), record_layout(), [](framework_record& r) {
         r.name = "nanobind " + std::to_string(NB_VERSION_MAJOR) + "." +
                  std::to_string(NB_VERSION_MINOR) + "." + std::to_string(NB_VERSION_PATCH);
         if (*compat::domain_name() != '\0')
@@ -279,11 +294,31 @@ inline framework_record* domain_record() {
         r.fw.keep_alive = serve_keep_alive;
         r.fw.translate_exception = serve_translate_exception;
         r.fw.free_local_binding = free_local_binding;
-        r.adapter = new adapter_state();
+        auto* st = new adapter_state();
+        r.adapter = st;
+        r.free_adapter = [](void* p) noexcept {
+            auto* s = static_cast<adapter_state*>(p);
+            Py_XDECREF(s->rethrow);
+            delete s;
+        };
         try {
+            nb::object fn = nb::cpp_function([st]() {
+                if (st->serving && *st->serving)
+                    std::rethrow_exception(*st->serving);
+            });
+            // Dropped before the interpreter tears nanobind down.
+            nb::module_::import_("atexit").attr("register")(nb::cpp_function([st]() {
+                PyObject* f = st->rethrow;
+                st->rethrow = nullptr;
+                Py_XDECREF(f);
+            }));
             nb::register_exception_translator(translate_foreign_exceptions, nullptr);
+            st->rethrow = fn.release().ptr();
         } catch (nb::python_error& e) {
             e.restore();
+            return false;
+        } catch (const std::exception& e) {
+            PyErr_SetString(PyExc_ImportError, e.what());
             return false;
         }
         return true;
@@ -293,22 +328,6 @@ inline framework_record* domain_record() {
 
 inline framework_record* record_for_import() noexcept {
     return record_or_null<cached_record, domain_record>();
-}
-
-// Installs the hidden rethrow function on `m` (once per domain).
-inline void install_rethrow(framework_record* rec, nb::module_& m) {
-    auto* st = static_cast<adapter_state*>(rec->adapter);
-    if (!st || st->rethrow)
-        return;
-    nb::object fn = nb::cpp_function([]() {
-        std::exception_ptr* e = served_exception();
-        if (e && *e)
-            std::rethrow_exception(*e);
-    });
-    m.attr("_bindbridge_rethrow") = fn;
-    st->rethrow = fn.ptr();
-    // Forget it before the module is torn down.
-    nb::module_::import_("atexit").attr("register")(nb::cpp_function([st]() { st->rethrow = nullptr; }));
 }
 
 inline void export_pytype(framework_record* rec, PyTypeObject* tp, const std::type_info* ti,
@@ -331,11 +350,10 @@ inline void export_pytype(framework_record* rec, PyTypeObject* tp, const std::ty
         throw nb::python_error(); // unmodified pybind11 modules take it through the conduit
 }
 
-inline framework_record* record_for_export(nb::module_& m) {
+inline framework_record* record_for_export(nb::module_&) {
     framework_record* rec = domain_record();
     if (!rec)
         throw nb::python_error();
-    install_rethrow(rec, m);
     return rec;
 }
 

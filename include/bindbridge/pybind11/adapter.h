@@ -61,9 +61,13 @@ ctor_fn move_ctor() {
     return nullptr;
 }
 
+// The record's layout as this module sees it, and its key: one record per
+// pybind11 internals (PYBIND11_INTERNALS_ID) and C++ ABI (record_key).
+inline uint32_t record_layout() noexcept {
+    return layout_fingerprint({sizeof(type_context), sizeof(py::detail::type_info)});
+}
 inline std::string domain_key() {
-    return "__bindbridge_record_v" + std::to_string(record_layout_version) + "_pybind11" +
-           PYBIND11_INTERNALS_ID;
+    return record_key(std::string("pybind11") + PYBIND11_INTERNALS_ID, record_layout());
 }
 
 // ---------------------------------------------------------------------------
@@ -257,7 +261,7 @@ inline framework_record* domain_record() {
     framework_record*& rec = cached_record();
     if (rec)
         return rec;
-    rec = get_or_create_record<tag>(domain_key(), [](framework_record& r) {
+    rec = get_or_create_record<tag>(domain_key(), record_layout(), [](framework_record& r) {
         r.name = std::string("pybind11 " BINDBRIDGE_PB11_STR(PYBIND11_VERSION_MAJOR) "."
                              BINDBRIDGE_PB11_STR(PYBIND11_VERSION_MINOR) "."
                              BINDBRIDGE_PB11_STR(PYBIND11_VERSION_PATCH) " (internals v") +

@@ -5,6 +5,7 @@
 // build type, in the format pymetabind 0.3 uses (the same string as
 // pybind11 3.x's PYBIND11_PLATFORM_ABI_ID and nanobind's
 // NB_PLATFORM_ABI_TAG), e.g. "system_libstdcpp_gxx_abi_1xxx_use_cxx11_abi_1".
+// One addition: libstdc++'s debug mode appends "_glibcxx_debug" (below).
 // It is derived here from the compiler's own macros, never borrowed from a
 // framework, because pybind11 2.x defines a macro of the same name in an
 // older format.  Depends on the C++ standard library only.
@@ -65,6 +66,11 @@
 
 #if defined(_MSC_VER) && defined(_DEBUG)
 #  define BINDBRIDGE_ABI_BUILD_ "_debug"
+#elif defined(_GLIBCXX_DEBUG)
+// libstdc++'s debug mode swaps every container for a larger one (another
+// layout under the same names), which neither pybind11 nor nanobind puts
+// in its tag: such modules must never exchange C++ objects with others.
+#  define BINDBRIDGE_ABI_BUILD_ "_glibcxx_debug"
 #else
 #  define BINDBRIDGE_ABI_BUILD_ ""
 #endif

@@ -10,8 +10,13 @@
 // with no bindbridge code, accept them.  We answer:
 //   - pybind11 3.x's id, which is the pymetabind ABI tag itself;
 //   - pybind11 2.11.2-2.13's older id ("_gcc_libstdcpp_cxxabi1017"), which
-//     ignores the libstdc++ string ABI: only when we use the new string
-//     ABI, as those modules do by default;
+//     leaves out the libstdc++ string ABI: a module built with
+//     _GLIBCXX_USE_CXX11_ABI=0 (every manylinux2014 wheel) asks with the
+//     same id as one built with the default, and a pointer handed to the
+//     wrong one is read with another std::string layout.  So that id is
+//     answered only when the user has said which string ABI the process's
+//     pybind11 2.x modules use (bindbridge.assume_pybind11_2x_string_abi,
+//     kept in the interpreter dict) and it is ours;
 // and only for the exact C++ type of the binding (no upcasts).  A type
 // that already has the attribute (every pybind11 type) keeps its own.
 #ifndef BINDBRIDGE_RUNTIME_CONDUIT_H
@@ -34,10 +39,30 @@ inline const char* conduit_id_v3() noexcept { return BINDBRIDGE_PLATFORM_ABI_TAG
 inline const char* conduit_id_v2() noexcept {
 #if defined(__GNUC__) && !defined(__clang__) && !defined(__MINGW32__) && !defined(__CYGWIN__) && \
     defined(__GLIBCXX__) && defined(__GXX_ABI_VERSION) && defined(_GLIBCXX_USE_CXX11_ABI) &&    \
-    _GLIBCXX_USE_CXX11_ABI == 1
+    !defined(_GLIBCXX_DEBUG)
     return "_gcc_libstdcpp_cxxabi" BINDBRIDGE_CONDUIT_STR(__GXX_ABI_VERSION);
 #else
     return nullptr;
+#endif
+}
+
+// Where bindbridge.assume_pybind11_2x_string_abi(n) keeps n (an int).
+constexpr const char* pybind11_2x_string_abi_key = "__bindbridge_pybind11_2x_string_abi";
+
+// Whether the user vouched that pybind11 2.x modules use our string ABI.
+inline bool pybind11_2x_string_abi_is_ours() noexcept {
+#if defined(_GLIBCXX_USE_CXX11_ABI)
+    PyObject* dict = bbr_registry_dict();
+    PyObject* v = dict ? PyDict_GetItemString(dict, pybind11_2x_string_abi_key) : nullptr;
+    if (!v || !PyLong_Check(v)) {
+        PyErr_Clear();
+        return false;
+    }
+    long n = PyLong_AsLong(v);
+    PyErr_Clear();
+    return n == _GLIBCXX_USE_CXX11_ABI;
+#else
+    return false;
 #endif
 }
 
@@ -45,8 +70,10 @@ inline bool conduit_id_accepted(PyObject* id) noexcept {
     if (!PyBytes_Check(id))
         return false;
     const char* s = PyBytes_AS_STRING(id);
+    if (std::strcmp(s, conduit_id_v3()) == 0)
+        return true;
     const char* v2 = conduit_id_v2();
-    return std::strcmp(s, conduit_id_v3()) == 0 || (v2 && std::strcmp(s, v2) == 0);
+    return v2 && std::strcmp(s, v2) == 0 && pybind11_2x_string_abi_is_ours();
 }
 
 // self: capsule holding our framework_record; args: (obj, abi_id, type_info capsule, kind).

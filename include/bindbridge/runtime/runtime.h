@@ -19,7 +19,9 @@
 #include <Python.h>
 
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
+#include <initializer_list>
 #include <exception>
 #include <memory>
 #include <new>
@@ -46,11 +48,6 @@
 
 namespace bindbridge {
 namespace detail {
-
-// Bumped whenever framework_record changes layout: modules built with two
-// bindbridge versions then use two records (two frameworks on the
-// registry) instead of misreading one.
-constexpr unsigned record_layout_version = 2;
 
 // type_info::name() may carry a leading '*' (GCC, types with internal
 // linkage); compare names without it, as libstdc++'s operator== does.
@@ -87,7 +84,10 @@ inline std::string source_name_of(const std::type_info& ti) {
 struct framework_record {
     // First member: the registry hands us bbr_framework*, we cast back.
     bbr_framework fw{};
-    unsigned layout_version = record_layout_version;
+    // Checked before any other member is read (get_or_create_record): the
+    // creator's sizeof(framework_record) and layout fingerprint.
+    uint32_t size = sizeof(framework_record);
+    uint32_t layout = 0;
     std::string name;
 
     // Bumped by every change to the foreign tables; caches compare it.
@@ -109,11 +109,23 @@ struct framework_record {
     bbr_framework* native_owner = nullptr;
     // Adapter-specific state (owned by the adapter).
     void* adapter = nullptr;
+    void (*free_adapter)(void*) noexcept = nullptr; // frees `adapter` if the record is dropped
+    PyInterpreterState* interp = nullptr; // the (main) interpreter the record belongs to
     // Told (inside the registry callback: C++ work only) after a compatible
     // foreign binding was added; the pybind11 module-local hook uses it to
     // schedule its attribute installs for later.
     void (*after_foreign_added)(framework_record*) noexcept = nullptr;
     void* hook = nullptr; // the hook's state (owned by the module that enabled it)
+
+    framework_record() = default;
+    framework_record(const framework_record&) = delete;
+    framework_record& operator=(const framework_record&) = delete;
+    // Only a record that failed to join is ever destroyed (a joined one
+    // lives as long as the process).
+    ~framework_record() {
+        if (free_adapter && adapter)
+            free_adapter(adapter);
+    }
 
     static framework_record* of(bbr_framework* fw) noexcept {
         return reinterpret_cast<framework_record*>(fw);
@@ -189,6 +201,74 @@ struct framework_record {
     }
 };
 
+// ---------------------------------------------------------------------------
+// Keys.  A record is shared by every module of one domain, across shared
+// objects, and holds C++ objects (std::string, unordered_map, vector):
+// modules may share one only if they agree on all of their layouts.  The
+// key therefore names, beyond the framework's own domain id, the C++
+// standard library and its ABI (the platform ABI tag: libstdc++ or libc++,
+// the string ABI, the debug mode) and a fingerprint of bindbridge's own
+// layout that the compiler derives: bindbridge's version and the size of
+// everything a record, and the adapter state behind it, is made of.
+// Modules that differ get separate records: separate frameworks on the
+// registry, which meet only through the protocol's plain C structures.
+// ---------------------------------------------------------------------------
+#if !defined(BINDBRIDGE_TEST_LAYOUT_SALT)
+#  define BINDBRIDGE_TEST_LAYOUT_SALT 0 // tests build a module with another record layout
+#endif
+
+// (Defined here for the fingerprint; used by the import side below.)
+// Per-(shared object, C++ type) cache of the foreign bindings.
+struct import_cache {
+    uint64_t epoch = 0;
+    const std::vector<bbr_binding*>* bindings = nullptr; // nullptr: none (negative)
+    PyTypeObject* last_type = nullptr;
+    bbr_binding* last_binding = nullptr;
+    // Returns of a polymorphic T: the last dynamic type seen and its
+    // binding (returns.h), valid while dyn_epoch is the record's epoch.
+    const std::type_info* dyn_type = nullptr;
+    bbr_binding* dyn_binding = nullptr;
+    uint64_t dyn_epoch = 0;
+};
+
+struct layout_hash {
+    uint32_t h = 2166136261u; // FNV-1a
+    void add(const void* data, std::size_t n) noexcept {
+        const unsigned char* b = static_cast<const unsigned char*>(data);
+        for (std::size_t i = 0; i < n; ++i)
+            h = (h ^ b[i]) * 16777619u;
+    }
+    void add(std::size_t v) noexcept {
+        uint64_t w = v;
+        add(&w, sizeof w);
+    }
+};
+
+// The fingerprint of bindbridge's record layout as this module sees it;
+// `adapter_sizes` are the sizes of the adapter's own shared structures.
+inline uint32_t layout_fingerprint(std::initializer_list<std::size_t> adapter_sizes) noexcept {
+    layout_hash lh;
+    lh.add(BINDBRIDGE_VERSION_STRING, sizeof(BINDBRIDGE_VERSION_STRING));
+    for (std::size_t v :
+         {sizeof(framework_record), alignof(framework_record), sizeof(std::string),
+          sizeof(std::vector<void*>), sizeof(std::unordered_map<std::string, std::vector<void*>>),
+          sizeof(std::unordered_map<void*, void*>), sizeof(std::unordered_set<const void*>),
+          sizeof(std::unique_ptr<int>), sizeof(std::exception_ptr), sizeof(bbr_framework),
+          sizeof(bbr_binding), sizeof(import_cache), std::size_t(BINDBRIDGE_TEST_LAYOUT_SALT)})
+        lh.add(v);
+    for (std::size_t v : adapter_sizes)
+        lh.add(v);
+    return lh.h;
+}
+
+// "__bindbridge_record_<fingerprint>_<framework id>_<platform ABI tag>".
+inline std::string record_key(const std::string& framework_id, uint32_t layout) {
+    char hex[9];
+    std::snprintf(hex, sizeof hex, "%08x", (unsigned) layout);
+    return std::string("__bindbridge_record_") + hex + "_" + framework_id + "_" +
+           BINDBRIDGE_PLATFORM_ABI_TAG;
+}
+
 // Registry callbacks that need "self" (the record) get it from a per-Tag
 // static: each adapter (Tag) has at most one record per shared object, and
 // the record's callbacks are those of the module that created it.
@@ -222,19 +302,28 @@ struct record_callbacks {
 // bindbridge keeps one record per domain and shared object, for the main
 // interpreter only: a subinterpreter has a registry of its own that our
 // cached pointers know nothing about.
-inline bool in_main_interpreter() noexcept {
+inline PyInterpreterState* current_interpreter() noexcept {
 #if PY_VERSION_HEX >= 0x03090000
-    return PyInterpreterState_Get() == PyInterpreterState_Main();
+    return PyInterpreterState_Get();
 #else
-    return _PyInterpreterState_Get() == PyInterpreterState_Main();
+    return _PyInterpreterState_Get();
 #endif
 }
+inline bool in_main_interpreter() noexcept { return current_interpreter() == PyInterpreterState_Main(); }
 
 // ---------------------------------------------------------------------------
-// Refusals, for explaining a failed call (explain.h): noted on the failure
-// path only, in one ring per process shared by every bindbridge module
-// (a refusal inside another module, e.g. while it serves, explains this
-// module's failure).  The GIL orders writers; entries carry their thread.
+// State shared by every bindbridge module of one C++ ABI in the process,
+// whatever its framework or bindbridge version: a plain C block with a
+// size and version header (read only as far as both sides know it), in the
+// interpreter dict under a key that names the platform ABI tag.
+//   - the serving guard: while any module serves another framework, no
+//     module consults foreign bindings (so two frameworks cannot bounce a
+//     conversion back and forth, also through a third module); the depth
+//     is per thread, in the thread-local of the module that made the block;
+//   - refusals, for explaining a failed call (explain.h): noted on the
+//     failure path only (a refusal inside another module, e.g. while it
+//     serves, explains this module's failure).  The GIL orders writers;
+//     entries carry their thread.
 // ---------------------------------------------------------------------------
 struct refusal {
     uint64_t seq;
@@ -244,43 +333,73 @@ struct refusal {
     bool recursion;
 };
 
+// (Aggregates without member initialisers, so that a module's own block is
+// constant-initialised in C++11 too.)
 struct refusal_ring {
     static constexpr unsigned size = 64;
-    unsigned layout = 1;
-    uint64_t next = 1; // sequence number of the next entry
+    uint64_t next; // sequence number of the next entry, from 1
     refusal entries[size];
 };
 
-inline refusal_ring*& shared_refusals() noexcept {
-    static refusal_ring* r = nullptr;
-    return r;
+struct shared_block {
+    uint32_t size;
+    uint32_t version;      // of the members below; later versions only append
+    int serving_anywhere;  // guards open on any thread (the GIL orders them)
+    int* (*serving_depth)() noexcept; // this thread's open guards
+    refusal_ring refusals;
+};
+
+inline int* own_serving_depth() noexcept {
+    static thread_local int depth = 0;
+    return &depth;
 }
 
-// Finds (or makes) the process's ring in the interpreter dict.  Module
-// initialisation only; failures leave explanations off, nothing else.
-inline void join_refusal_ring(PyObject* interp_dict) noexcept {
-    if (shared_refusals())
+// Until a module joins the process's block (or if it cannot), it uses a
+// block of its own: the guard then holds within the module only, and no
+// refusals are noted.
+struct shared_slot {
+    shared_block* block;
+    bool joined;
+};
+inline shared_slot& shared_slot_of_module() noexcept {
+    static shared_block own = {sizeof(shared_block), 1, 0, own_serving_depth, {1, {}}};
+    static shared_slot slot{&own, false};
+    return slot;
+}
+inline shared_block* shared_state() noexcept { return shared_slot_of_module().block; }
+
+// Finds (or makes) the process's block in the interpreter dict.  Module
+// initialisation only; a failure leaves the module on its own block.
+inline void join_shared_state(PyObject* interp_dict) noexcept {
+    shared_slot& slot = shared_slot_of_module();
+    if (slot.joined || slot.block->serving_anywhere != 0)
         return;
-    const char* key = "__bindbridge_refusals_v1";
+    const char* key = "__bindbridge_shared_v1_" BINDBRIDGE_PLATFORM_ABI_TAG;
     PyObject* capsule = PyDict_GetItemString(interp_dict, key);
     if (capsule) {
-        auto* r = static_cast<refusal_ring*>(PyCapsule_GetPointer(capsule, "bindbridge_refusals"));
-        if (r && r->layout == 1)
-            shared_refusals() = r;
-        PyErr_Clear();
+        auto* b = PyCapsule_IsValid(capsule, "bindbridge_shared")
+                      ? static_cast<shared_block*>(PyCapsule_GetPointer(capsule, "bindbridge_shared"))
+                      : nullptr;
+        if (b && b->size >= sizeof(shared_block) && b->version >= 1 && b->serving_depth)
+            slot = {b, true};
         return;
     }
-    auto* r = new (std::nothrow) refusal_ring();
-    if (!r)
+    auto* b = new (std::nothrow) shared_block{sizeof(shared_block), 1, 0, own_serving_depth, {1, {}}};
+    if (!b)
         return;
     // No destructor: modules keep the pointer for the life of the process.
-    capsule = PyCapsule_New(r, "bindbridge_refusals", nullptr);
+    capsule = PyCapsule_New(b, "bindbridge_shared", nullptr);
     if (capsule && PyDict_SetItemString(interp_dict, key, capsule) == 0)
-        shared_refusals() = r;
+        slot = {b, true};
     else
-        delete r;
+        delete b;
     Py_XDECREF(capsule);
     PyErr_Clear();
+}
+
+inline refusal_ring* shared_refusals() noexcept {
+    shared_slot& slot = shared_slot_of_module();
+    return slot.joined ? &slot.block->refusals : nullptr;
 }
 
 inline void note_refusal(const std::type_info& wanted, PyTypeObject* offered, bool recursion) noexcept {
@@ -301,7 +420,7 @@ inline void note_refusal(const std::type_info& wanted, PyTypeObject* offered, bo
 // (the import lock serialises creators).  nullptr with a Python error set
 // on failure.
 template <typename Tag, typename Init>
-framework_record* get_or_create_record(const std::string& key, Init&& init) {
+framework_record* get_or_create_record(const std::string& key, uint32_t layout, Init&& init) {
     if (!in_main_interpreter()) {
         PyErr_SetString(PyExc_ImportError,
                         "bindbridge: subinterpreters are not supported (types can be shared only "
@@ -311,15 +430,19 @@ framework_record* get_or_create_record(const std::string& key, Init&& init) {
     PyObject* dict = bbr_registry_dict();
     if (!dict)
         return nullptr;
-    join_refusal_ring(dict);
+    join_shared_state(dict);
     if (PyObject* capsule = PyDict_GetItemString(dict, key.c_str())) {
-        auto* rec = static_cast<framework_record*>(
-            PyCapsule_GetPointer(capsule, "bindbridge_framework_record"));
-        if (rec && rec->layout_version != record_layout_version) {
+        // The key names the layout; the header is checked anyway before
+        // anything else is read (a stray object under our key).
+        auto* rec = PyCapsule_IsValid(capsule, "bindbridge_framework_record")
+                        ? static_cast<framework_record*>(
+                              PyCapsule_GetPointer(capsule, "bindbridge_framework_record"))
+                        : nullptr;
+        if (!rec || rec->size != sizeof(framework_record) || rec->layout != layout) {
             PyErr_Format(PyExc_ImportError,
-                         "bindbridge: the framework record under %s has layout %u, this module "
-                         "was built for layout %u",
-                         key.c_str(), rec->layout_version, record_layout_version);
+                         "bindbridge: %s in the interpreter dict is not a framework record this "
+                         "module can share (another layout); refusing to use it",
+                         key.c_str());
             return nullptr;
         }
         return rec;
@@ -328,6 +451,8 @@ framework_record* get_or_create_record(const std::string& key, Init&& init) {
     if (!registry)
         return nullptr;
     std::unique_ptr<framework_record> rec(new framework_record());
+    rec->layout = layout;
+    rec->interp = current_interpreter();
     rec->fw.abi_lang = BBR_ABI_LANG_CPP;
     rec->fw.abi_extra = BINDBRIDGE_PLATFORM_ABI_TAG;
     rec->fw.flags = 0; // we do not promise leak safety (pybind11 never frees its types)
@@ -367,31 +492,21 @@ framework_record* record_or_null() noexcept {
 }
 
 // ---------------------------------------------------------------------------
-// Serving guard: while we serve another framework, we use native bindings
-// only.  Also counts import recursion.
+// Serving guard (shared_block): while any module serves another framework,
+// foreign bindings are not consulted.
 // ---------------------------------------------------------------------------
-inline int& serving_depth() noexcept {
-    static thread_local int depth = 0;
-    return depth;
-}
-
-// How many guards are open in this shared object, on any thread (the GIL
-// orders them): zero means no thread serves, which the import fast path
-// reads instead of the thread-local depth (a __tls_get_addr call).
-inline int& serving_anywhere() noexcept {
-    static int n = 0;
-    return n;
-}
+inline int serving_depth() noexcept { return *shared_state()->serving_depth(); }
 
 struct serving_guard {
-    int& depth; // one thread-local lookup per guard
-    serving_guard() noexcept : depth(serving_depth()) {
-        ++depth;
-        ++serving_anywhere();
+    shared_block* block;
+    int* depth; // one thread-local lookup per guard
+    serving_guard() noexcept : block(shared_state()), depth(block->serving_depth()) {
+        ++*depth;
+        ++block->serving_anywhere;
     }
     ~serving_guard() {
-        --depth;
-        --serving_anywhere();
+        --*depth;
+        --block->serving_anywhere;
     }
     serving_guard(const serving_guard&) = delete;
     serving_guard& operator=(const serving_guard&) = delete;
@@ -401,17 +516,6 @@ struct serving_guard {
 // Import side: per-(shared object, C++ type) cache of the foreign bindings.
 // A hit costs one epoch compare and one type compare.
 // ---------------------------------------------------------------------------
-struct import_cache {
-    uint64_t epoch = 0;
-    const std::vector<bbr_binding*>* bindings = nullptr; // nullptr: none (negative)
-    PyTypeObject* last_type = nullptr;
-    bbr_binding* last_binding = nullptr;
-    // Returns of a polymorphic T: the last dynamic type seen and its
-    // binding (returns.h), valid while dyn_epoch is the record's epoch.
-    const std::type_info* dyn_type = nullptr;
-    bbr_binding* dyn_binding = nullptr;
-    uint64_t dyn_epoch = 0;
-};
 
 // The cache of C++ type T for one adapter (Tag): epochs are per record, so
 // two adapters in one shared object must not share a cache.
@@ -468,8 +572,12 @@ inline void* load_foreign_impl(framework_record* rec, import_cache& cache, const
         if (void* p = call_from_python(b, src, convert, keep, ctx)) {
             if (cache.epoch != rec->epoch)
                 refresh(cache, rec, ti);
-            cache.last_type = tp;
-            cache.last_binding = b;
+            // Remembered for the fast path only while still announced: the
+            // registry may have changed during from_python.
+            if (rec->epoch == epoch || rec->announced.count(b)) {
+                cache.last_type = tp;
+                cache.last_binding = b;
+            }
             if (binding_out)
                 *binding_out = b;
             return p;
@@ -505,7 +613,8 @@ __attribute__((always_inline))
 inline void* load_foreign(framework_record* rec, import_cache& cache, const std::type_info& ti,
                           PyObject* src, bool convert, keep_referenced_fn keep, void* ctx,
                           bbr_binding** binding_out = nullptr) {
-    if (rec && Py_TYPE(src) == cache.last_type && cache.epoch == rec->epoch && serving_anywhere() == 0) {
+    if (rec && Py_TYPE(src) == cache.last_type && cache.epoch == rec->epoch &&
+        shared_state()->serving_anywhere == 0 && current_interpreter() == rec->interp) {
         bbr_binding* b = cache.last_binding;
         if (void* p = call_from_python(b, src, convert, keep, ctx)) {
             if (binding_out)
