@@ -96,8 +96,11 @@ inline size_t explain_failures(nanobind::module_& m) {
     }
 
 // The same, naming the type in signatures by its Python name ("pets.Pet")
-// when this module does not bind it itself.
+// when this module does not bind it itself, and pinning returns to that
+// Python type's binding whenever it is published (other exporters of T
+// only when it is not).
 #define BINDBRIDGE_NANOBIND_IMPORT_AS(T, PYNAME)                                              \
+    BINDBRIDGE_PIN_OWNER_(T, PYNAME)                                                          \
     namespace nanobind {                                                                      \
     namespace detail {                                                                        \
     template <>                                                                               \

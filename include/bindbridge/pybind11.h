@@ -138,8 +138,11 @@ inline bool enable_module_local_hook(const pybind11::module_& m,
 #define BINDBRIDGE_PYBIND11_IMPORT(T) BINDBRIDGE_PYBIND11_CASTERS_(T, )
 
 // The same, naming the type in signatures by its Python name ("pets.Pet")
-// when this module does not bind it itself.
+// when this module does not bind it itself, and pinning returns to that
+// Python type's binding whenever it is published (other exporters of T
+// only when it is not).
 #define BINDBRIDGE_PYBIND11_IMPORT_AS(T, PYNAME)                                              \
+    BINDBRIDGE_PIN_OWNER_(T, PYNAME)                                                          \
     BINDBRIDGE_PYBIND11_CASTERS_(T, public: static constexpr auto name = const_name(PYNAME);)
 
 #if !defined(BINDBRIDGE_IMPORT)

@@ -29,13 +29,22 @@ struct return_target {
 // The first compatible foreign binding of a dynamic type, through a
 // one-entry cache per (adapter, static type): a repeated polymorphic return
 // costs one pointer compare more than a monomorphic one.
+// The static type's owner (`prefer`, pinned or not) is preferred when it
+// publishes the dynamic type too.
 inline bbr_binding* dynamic_binding(framework_record* rec, import_cache& cache,
-                                    const std::type_info& dyn) {
+                                    const std::type_info& dyn, const bbr_framework* prefer) {
     if (cache.dyn_type == &dyn && cache.dyn_epoch == rec->epoch)
         return cache.dyn_binding;
     auto it = rec->foreign_by_type.find(type_key(dyn));
-    bbr_binding* b = it == rec->foreign_by_type.end() || it->second.empty() ? nullptr
-                                                                             : it->second.front();
+    bbr_binding* b = nullptr;
+    if (it != rec->foreign_by_type.end() && !it->second.empty()) {
+        b = it->second.front();
+        for (bbr_binding* c : it->second)
+            if (c->framework == prefer) {
+                b = c;
+                break;
+            }
+    }
     cache.dyn_type = &dyn;
     cache.dyn_binding = b;
     cache.dyn_epoch = rec->epoch;
@@ -47,7 +56,7 @@ void retarget_dynamic(framework_record* rec, import_cache& cache, const T* src, 
     const std::type_info& dyn = typeid(*src);
     if (&dyn == &typeid(T) || std::strcmp(type_key(dyn), type_key(typeid(T))) == 0)
         return;
-    if (bbr_binding* b = dynamic_binding(rec, cache, dyn)) {
+    if (bbr_binding* b = dynamic_binding(rec, cache, dyn, t.binding ? t.binding->framework : nullptr)) {
         t.binding = b;
         t.ptr = dynamic_cast<const void*>(src);
     }

@@ -229,6 +229,23 @@ struct import_cache {
     const std::type_info* dyn_type = nullptr;
     bbr_binding* dyn_binding = nullptr;
     uint64_t dyn_epoch = 0;
+    // The Python type IMPORT_AS names ("mod.Type", owner_pin), or nullptr;
+    // returns go to its binding whenever it is published.
+    const char* pinned = nullptr;
+    // Where returns of the static type go (valid with `epoch`).
+    bbr_binding* return_binding = nullptr;
+
+    import_cache() = default;
+    constexpr explicit import_cache(const char* pin) noexcept : pinned(pin) {}
+};
+
+// The owner a module pins for T with IMPORT_AS(T, "mod.Type"): returns
+// prefer the binding whose Python type is named so (tp_name), whatever else
+// publishes T and in whichever order.  Specialised by the IMPORT_AS macros
+// (BINDBRIDGE_PIN_OWNER_).
+template <typename T>
+struct owner_pin {
+    static constexpr const char* python_name = nullptr;
 };
 
 struct layout_hash {
@@ -521,8 +538,18 @@ struct serving_guard {
 // two adapters in one shared object must not share a cache.
 template <typename Tag, typename T>
 import_cache& cache_of() noexcept {
-    static import_cache c;
+    static import_cache c(owner_pin<T>::python_name); // constant-initialised
     return c;
+}
+
+// Of a type's foreign bindings (in the order the record learned of them),
+// the one whose Python type is `pin`, else the first.
+inline bbr_binding* pinned_or_first(const std::vector<bbr_binding*>& v, const char* pin) noexcept {
+    if (pin)
+        for (bbr_binding* b : v)
+            if (b->pytype && std::strcmp(b->pytype->tp_name, pin) == 0)
+                return b;
+    return v.empty() ? nullptr : v.front();
 }
 
 inline void refresh(import_cache& cache, framework_record* rec, const std::type_info& ti) {
@@ -531,6 +558,7 @@ inline void refresh(import_cache& cache, framework_record* rec, const std::type_
     cache.last_binding = nullptr;
     auto it = rec->foreign_by_type.find(type_key(ti));
     cache.bindings = it == rec->foreign_by_type.end() ? nullptr : &it->second;
+    cache.return_binding = cache.bindings ? pinned_or_first(*cache.bindings, cache.pinned) : nullptr;
 }
 
 using keep_referenced_fn = void (*)(void* ctx, PyObject* obj) noexcept;
@@ -644,14 +672,16 @@ inline bool foreign_accepts(framework_record* rec, import_cache& cache, const st
     return ok;
 }
 
-// The first compatible foreign binding of `ti` (for returns), or nullptr.
+// The foreign binding returns of `ti` go to, or nullptr: the pinned owner's
+// (IMPORT_AS) when published, else the first compatible one in the order
+// the record learned of them (publication order).
 inline bbr_binding* first_foreign(framework_record* rec, import_cache& cache,
                                   const std::type_info& ti) {
     if (!rec || !in_main_interpreter())
         return nullptr;
     if (cache.epoch != rec->epoch)
         refresh(cache, rec, ti);
-    return cache.bindings && !cache.bindings->empty() ? cache.bindings->front() : nullptr;
+    return cache.return_binding;
 }
 
 // ---------------------------------------------------------------------------
@@ -870,5 +900,17 @@ inline int publish(framework_record* rec, PyTypeObject* pytype, const std::type_
 
 } // namespace detail
 } // namespace bindbridge
+
+// Pins T's owner for returns to the Python type PYNAME (IMPORT_AS); at
+// global scope, before T is converted.
+#define BINDBRIDGE_PIN_OWNER_(T, PYNAME)                                                      \
+    namespace bindbridge {                                                                    \
+    namespace detail {                                                                        \
+    template <>                                                                               \
+    struct owner_pin<T> {                                                                     \
+        static constexpr const char* python_name = PYNAME;                                    \
+    };                                                                                        \
+    }                                                                                         \
+    }
 
 #endif // BINDBRIDGE_RUNTIME_RUNTIME_H
