@@ -49,3 +49,55 @@ def test_pinned_owner_wins_whatever_the_order(pinned_first):
     first = "Pinned" if pinned_first else "Other"
     assert unpinned_first == first and out[4] == first, out
     assert out[5] == ("Other", "Other"), out
+
+
+# IMPORT_AS(Pet, "bb_nanobind.Pet") in bb_pybind11: the first time Pet is
+# needed and nothing publishes it, bb_nanobind is imported.
+def test_pinned_owner_imported_on_demand_for_a_return():
+    out = check_script("""
+import sys, bb_pybind11
+assert "bb_nanobind" not in sys.modules
+p = bb_pybind11.pet_make_owned("rex")
+print(type(p).__module__, type(p).__name__, p.name, "bb_nanobind" in sys.modules)
+""")
+    assert out.split() == ["bb_nanobind", "Pet", "rex", "True"], out
+
+
+def test_pinned_owner_imported_on_demand_for_an_argument():
+    out = check_script("""
+import sys, bb_pybind11
+try:
+    bb_pybind11.pet_describe(42)
+except TypeError:
+    print("refused", "bb_nanobind" in sys.modules)
+import bb_nanobind
+print(bb_pybind11.pet_describe(bb_nanobind.Pet("rex", "woof")))
+""")
+    assert out.splitlines()[0] == "refused True", out
+
+
+def test_failed_on_demand_import_is_named_in_the_error():
+    out = check_script("""
+import sys
+sys.modules["bb_nanobind"] = None     # importing it fails
+import bb_pybind11
+for attempt in range(2):              # tried once; the reason stays
+    try:
+        bb_pybind11.pet_make_owned("rex")
+    except TypeError as e:
+        print(str(e.__cause__ or e))
+""")
+    lines = out.splitlines()
+    assert len(lines) == 2 and lines[0] == lines[1], out
+    assert "IMPORT_AS names bb_nanobind.Pet (importing bb_nanobind failed: ModuleNotFoundError" in lines[0], out
+
+
+def test_no_on_demand_import_during_module_init():
+    out = check_script("""
+import sys, bb_pinned_pybind11 as pp
+print("bbtest_cpp2" in sys.modules)
+print(pp.at_init)
+""")
+    first, second = out.splitlines()[:2]
+    assert first == "False", out
+    assert "IMPORT_AS names bbtest_cpp2.Pinned (import its module first)" in second, out

@@ -19,4 +19,15 @@ PYBIND11_MODULE(bb_pinned_pybind11, m) {
         return *p;
     }, py::return_value_policy::reference);
     m.def("sum", [](const bbt_point& p) { return p.x + p.y; });
+    // A conversion during module init never imports the pinned owner's
+    // module (bbtest_cpp2), even when nothing publishes bbt_point yet.
+    // (py::cast gives a null object with the error set, as pybind11 does
+    // for a type it cannot convert.)
+    py::object at_init = py::cast(bbt_point{1, 2});
+    if (at_init) {
+        m.attr("at_init") = at_init;
+    } else {
+        py::error_already_set e;
+        m.attr("at_init") = std::string(e.what());
+    }
 }

@@ -77,11 +77,14 @@ return_target target_of(framework_record* rec, const T* src) {
     return t;
 }
 
-inline PyObject* no_foreign_binding(const std::type_info& ti, const char* framework) {
+inline PyObject* no_foreign_binding(const std::type_info& ti, const char* framework,
+                                    const import_cache& cache) {
+    std::string why = cache.pinned ? pinned_owner_note(cache)
+                                   : std::string(" (import the module that exports it)");
     PyErr_Format(PyExc_TypeError,
                  "bindbridge: cannot convert C++ %s to Python: neither %s nor any framework on "
-                 "the registry binds it (import the module that exports it)",
-                 source_name_of(ti).c_str(), framework);
+                 "the registry binds it%s",
+                 source_name_of(ti).c_str(), framework, why.c_str());
     return nullptr;
 }
 
@@ -147,8 +150,10 @@ template <typename Tag, typename T>
 PyObject* send_to_target(framework_record* rec, const T* src, bbr_rv_policy rvp,
                          const char* framework, bbr_binding** b, bool* is_new) {
     return_target t = target_of<Tag, T>(rec, src);
+    if (!t.binding && rec && import_pinned_owner(cache_of<Tag, T>()))
+        t = target_of<Tag, T>(rec, src); // IMPORT_AS's module, imported on demand
     if (!t.binding)
-        return no_foreign_binding(typeid(T), framework);
+        return no_foreign_binding(typeid(T), framework, cache_of<Tag, T>());
     if (!src)
         Py_RETURN_NONE;
     *b = t.binding;

@@ -17,9 +17,13 @@
 #define BINDBRIDGE_RUNTIME_RUNTIME_H
 
 #include <Python.h>
+#if PY_VERSION_HEX < 0x03090000
+#  include <frameobject.h> // PyFrameObject's fields (3.8)
+#endif
 
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <initializer_list>
 #include <exception>
@@ -76,6 +80,13 @@ inline std::string source_name_of(const std::type_info& ti) {
         if (name.compare(0, std::strlen(prefix), prefix) == 0)
             name.erase(0, std::strlen(prefix));
     return name;
+}
+
+inline char* dup_cstr(const std::string& s) noexcept {
+    char* p = static_cast<char*>(std::malloc(s.size() + 1));
+    if (p)
+        std::memcpy(p, s.c_str(), s.size() + 1);
+    return p;
 }
 
 // ---------------------------------------------------------------------------
@@ -234,6 +245,11 @@ struct import_cache {
     const char* pinned = nullptr;
     // Where returns of the static type go (valid with `epoch`).
     bbr_binding* return_binding = nullptr;
+    // The pinned owner's module, imported on demand (import_pinned_owner):
+    // 0 not tried, 1 imported, 2 failed (why: owner_import_error, kept for
+    // the life of the process).
+    int owner_import = 0;
+    const char* owner_import_error = nullptr;
 
     import_cache() = default;
     constexpr explicit import_cache(const char* pin) noexcept : pinned(pin) {}
@@ -614,6 +630,118 @@ inline void* load_foreign_impl(framework_record* rec, import_cache& cache, const
     return nullptr;
 }
 
+// ---------------------------------------------------------------------------
+// The pinned owner imported on demand: with IMPORT_AS(T, "mod.Type"), the
+// first time T is needed and nothing publishes it, `mod` is imported (once
+// per process and type).  Never while an extension module initialises (a
+// conversion in PYBIND11_MODULE / NB_MODULE: importing there could close
+// an import cycle), never while serving another framework.
+// ---------------------------------------------------------------------------
+
+// The name of a frame's code and whether it is importlib's (co_filename
+// "<frozen importlib._bootstrap...>"); "" when unknown.
+inline std::string frame_code_name(PyFrameObject* f, bool* importlib_external) noexcept {
+    std::string out;
+    *importlib_external = false;
+#if PY_VERSION_HEX >= 0x03090000
+    PyObject* code = reinterpret_cast<PyObject*>(PyFrame_GetCode(f)); // new reference
+#else
+    PyObject* code = reinterpret_cast<PyObject*>(f->f_code);
+    Py_XINCREF(code);
+#endif
+    if (!code)
+        return out;
+    PyObject* file = PyObject_GetAttrString(code, "co_filename");
+    PyObject* name = PyObject_GetAttrString(code, "co_name");
+    const char* fs = file && PyUnicode_Check(file) ? PyUnicode_AsUTF8(file) : nullptr;
+    const char* ns = name && PyUnicode_Check(name) ? PyUnicode_AsUTF8(name) : nullptr;
+    if (fs && ns && std::strstr(fs, "importlib._bootstrap")) {
+        *importlib_external = std::strstr(fs, "importlib._bootstrap_external") != nullptr;
+        try {
+            out = ns;
+        } catch (...) {
+        }
+    }
+    Py_XDECREF(file);
+    Py_XDECREF(name);
+    Py_DECREF(code);
+    PyErr_Clear();
+    return out;
+}
+
+// Whether the C++ code asking runs under an extension module's init: the
+// innermost Python frames are importlib's ExtensionFileLoader.create_module
+// or exec_module (through _call_with_frames_removed, which calls _imp).
+inline bool in_extension_init() noexcept {
+    PyFrameObject* f = PyEval_GetFrame(); // borrowed
+    bool external = false;
+    std::string name = f ? frame_code_name(f, &external) : std::string();
+    PyFrameObject* parent = nullptr;
+    if (name == "_call_with_frames_removed" && !external) {
+#if PY_VERSION_HEX >= 0x03090000
+        parent = PyFrame_GetBack(f); // new reference
+#else
+        parent = f->f_back;
+        Py_XINCREF(parent);
+#endif
+        name = parent ? frame_code_name(parent, &external) : std::string();
+        Py_XDECREF(parent);
+    }
+    return external && (name == "create_module" || name == "exec_module");
+}
+
+// Imports the module of cache.pinned ("a.b.Type": "a.b", else "a") unless
+// tried before, or the time is wrong (above).  True if it was imported now.
+// An error already set (a failed native load) is kept.
+inline bool import_pinned_owner(import_cache& cache) noexcept {
+    if (!cache.pinned || cache.owner_import != 0 || serving_depth() > 0 || in_extension_init())
+        return false;
+    const char* dot = std::strrchr(cache.pinned, '.');
+    if (!dot || dot == cache.pinned)
+        return false;
+    cache.owner_import = 2; // tried, whatever happens below
+    PyObject *type, *value, *trace;
+    PyErr_Fetch(&type, &value, &trace);
+    try {
+        std::string mod(cache.pinned, dot);
+        if (PyObject* m = PyImport_ImportModule(mod.c_str())) {
+            cache.owner_import = 1;
+            Py_DECREF(m);
+        } else {
+            std::string why = "importing " + mod + " failed";
+            PyObject *et, *ev, *etb;
+            PyErr_Fetch(&et, &ev, &etb);
+            PyErr_NormalizeException(&et, &ev, &etb);
+            if (PyObject* text = ev ? PyObject_Str(ev) : nullptr) {
+                if (const char* t = PyUnicode_AsUTF8(text))
+                    why += std::string(": ") + reinterpret_cast<PyTypeObject*>(et)->tp_name + ": " + t;
+                Py_DECREF(text);
+            }
+            Py_XDECREF(et);
+            Py_XDECREF(ev);
+            Py_XDECREF(etb);
+            cache.owner_import_error = dup_cstr(why); // kept for the life of the process
+        }
+    } catch (...) {
+    }
+    PyErr_Clear();
+    PyErr_Restore(type, value, trace);
+    return cache.owner_import == 1;
+}
+
+// Why T has no binding, for error messages: "" or "; ..." naming the
+// pinned owner and what importing it gave.
+inline std::string pinned_owner_note(const import_cache& cache) {
+    if (!cache.pinned)
+        return "";
+    std::string n = std::string("; IMPORT_AS names ") + cache.pinned;
+    if (cache.owner_import == 2 && cache.owner_import_error)
+        return n + " (" + cache.owner_import_error + ")";
+    if (cache.owner_import == 1)
+        return n + " (its module is imported but does not publish it: is it exported?)";
+    return n + " (import its module first)";
+}
+
 // Everything but the cache hit: kept out of line so the hit stays small.
 #if defined(__GNUC__)
 __attribute__((noinline))
@@ -624,6 +752,12 @@ inline void* load_foreign_slow(framework_record* rec, import_cache& cache, const
     if (serving_depth() > 0) {
         note_refusal(ti, Py_TYPE(src), true);
         return nullptr;
+    }
+    if (rec && cache.pinned && cache.owner_import == 0) {
+        if (cache.epoch != rec->epoch)
+            refresh(cache, rec, ti);
+        if (!cache.bindings)
+            import_pinned_owner(cache);
     }
     void* p = load_foreign_impl(rec, cache, ti, src, convert, keep, ctx, binding_out);
     if (!p)
@@ -828,12 +962,6 @@ inline void free_binding(bbr_binding* b) noexcept {
     delete b;
 }
 
-inline char* dup_cstr(const std::string& s) noexcept {
-    char* p = static_cast<char*>(std::malloc(s.size() + 1));
-    if (p)
-        std::memcpy(p, s.c_str(), s.size() + 1);
-    return p;
-}
 
 // Another framework already publishes exactly this type: a build of the
 // same framework that speaks pymetabind natively (the nanobind and
