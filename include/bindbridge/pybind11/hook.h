@@ -53,15 +53,28 @@ inline const char* hook_refusal() noexcept {
 #endif
 }
 
-// A std::type_info we own: pybind11 compares type_infos by name.
+// A std::type_info we own: pybind11 compares type_infos by name.  Only
+// the Itanium C++ ABI lets one be made from a name; elsewhere (MSVC) the
+// hook is refused (hook_platform_refusal) and none is ever made.
+#if defined(_MSC_VER)
+inline const char* hook_platform_refusal() noexcept {
+    return "MSVC's std::type_info cannot be made from a type name, which the hook needs";
+}
+inline std::unique_ptr<std::type_info> make_named_type_info(const char*) { return nullptr; }
+#else
+inline const char* hook_platform_refusal() noexcept { return nullptr; }
 struct named_type_info : std::type_info {
     explicit named_type_info(const char* mangled) : std::type_info(mangled) {}
 };
+inline std::unique_ptr<std::type_info> make_named_type_info(const char* mangled) {
+    return std::unique_ptr<std::type_info>(new named_type_info(mangled));
+}
+#endif
 
 struct hook_type {
     py::detail::type_info tinfo{}; // what the capsule points to
     std::string mangled;
-    std::unique_ptr<named_type_info> cpp;
+    std::unique_ptr<std::type_info> cpp;
     import_cache cache;
 };
 
@@ -98,7 +111,7 @@ inline hook_type* hook_type_for(hook_state& hs, const std::type_info& native) {
         return it->second.get();
     std::unique_ptr<hook_type> h(new hook_type());
     h->mangled = native.name();
-    h->cpp.reset(new named_type_info(h->mangled.c_str()));
+    h->cpp = make_named_type_info(h->mangled.c_str());
     h->tinfo.cpptype = h->cpp.get();
     h->tinfo.type_size = 0;
     h->tinfo.module_local_load = hook_load;
@@ -221,8 +234,9 @@ inline void hook_after_foreign_added(framework_record* rec) noexcept {
 }
 
 inline bool enable_hook(const py::module_& m, bool ignore_version_gate) {
-    if (const char* why = hook_refusal()) {
-        if (!ignore_version_gate) {
+    const char* platform = hook_platform_refusal();
+    if (const char* why = platform ? platform : hook_refusal()) {
+        if (!ignore_version_gate || platform) {
             std::string msg = std::string("bindbridge: the pybind11 module-local hook stays off in ") +
                               PyModule_GetName(m.ptr()) + " (pybind11 " +
                               BINDBRIDGE_PB11_STR(PYBIND11_VERSION_MAJOR) "." BINDBRIDGE_PB11_STR(
