@@ -86,3 +86,21 @@ else:
     raise AssertionError("no exception")
 bbtest_cpp.set_fail_mode(0)
 """.format(user=user, mode=mode))
+
+
+@pytest.mark.parametrize("user", ["nbm", "pbm"])
+def test_binding_removed_during_from_python_is_never_remembered(user):
+    # The owner unpublishes the type (its binding is freed) inside the call
+    # that accepts the object: that call may succeed, but the next object
+    # of the type must not reach the freed binding through the fast path.
+    check_script(PRELUDE + """
+a, b = CPoint(1, 2), CPoint(3, 4)
+bbtest_cpp.set_fail_mode(6)
+assert {user}.point_sum(a) == 3.0
+try:
+    {user}.point_sum(b)
+except TypeError:
+    pass
+else:
+    raise AssertionError("a removed binding was used")
+""".format(user=user))

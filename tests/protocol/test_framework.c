@@ -296,7 +296,8 @@ static PyMemberDef bbt_members[] = {
 /* Fault injection for the callers' error paths: 1 = from_python raises,
  * 2 = to_python raises, 3 = keep_alive refuses, 4 = translate_exception
  * leaves an error set but says "not translated", 5 = it says "translated"
- * but sets no error. */
+ * but sets no error, 6 = from_python unpublishes the object's type (the
+ * binding is removed and freed during the call) and then succeeds, once. */
 static int bbt_fail_mode = 0;
 
 static void* bbt_from_python(bbr_binding* binding, PyObject* pyobj, uint8_t convert,
@@ -312,6 +313,15 @@ static void* bbt_from_python(bbr_binding* binding, PyObject* pyobj, uint8_t conv
     (void) ctx;
     if (!PyObject_TypeCheck(pyobj, binding->pytype) || !bbt_is_ours(pyobj))
         return NULL;
+    if (bbt_fail_mode == 6) {
+        /* `binding` is freed by the delattr: read nothing from it after. */
+        PyObject* type = BBT_CAST(PyObject*, binding->pytype);
+        bbt_point* value = BBT_CAST(bbt_inst*, pyobj)->value;
+        bbt_fail_mode = 0;
+        if (PyObject_DelAttrString(type, BBR_BINDING_TYPE_ATTRIBUTE) != 0)
+            PyErr_Clear();
+        return value;
+    }
     return BBT_CAST(bbt_inst*, pyobj)->value;
 }
 
