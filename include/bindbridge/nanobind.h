@@ -27,6 +27,7 @@
 #endif
 
 #include "nanobind/adapter.h"
+#include "runtime/bases.h"
 #include "runtime/explain.h"
 
 namespace bindbridge {
@@ -34,12 +35,22 @@ namespace bindbridge {
 // Publishes the nanobind binding of T on the registry (nanobind copies and
 // moves generically, so no per-type registration is needed).  Exporting
 // twice is harmless.  Throws nanobind::python_error / nanobind::type_error.
-template <typename T>
+//
+// Bases: C++ base classes of T that another framework binds (bind T with
+// nb::class_<T> alone: nanobind cannot have a foreign base), listed as in
+// nb::class_.  Every bindbridge importer of a Base (const&, &, *,
+// shared_ptr) then takes a T; a base nobody binds is a TypeError here.
+template <typename T, typename... Bases>
 void export_type(nanobind::module_& m) {
     detail::nanobind_impl::type_context tc{std::is_copy_constructible<T>::value,
                                            std::is_move_constructible<T>::value};
     detail::nanobind_impl::describe_enum<T>(tc);
     detail::nanobind_impl::export_one(m, typeid(T), tc);
+    if (sizeof...(Bases) != 0 &&
+        detail::publish_bases<T, Bases...>(detail::nanobind_impl::domain_record(),
+                                           detail::nanobind_impl::binding_of_type(typeid(T)),
+                                           detail::nanobind_impl::binds_natively) != 0)
+        throw nanobind::python_error();
 }
 
 // nb::isinstance<T>(obj), also true for an object of another framework

@@ -30,6 +30,7 @@
 
 #include "pybind11/adapter.h"
 #include "pybind11/hook.h"
+#include "runtime/bases.h"
 #include "runtime/explain.h"
 
 namespace bindbridge {
@@ -38,11 +39,21 @@ namespace bindbridge {
 // in this domain) on the registry.  Also registers T's copy and move
 // constructors, so other frameworks can return T by value into pybind11.
 // Exporting twice is harmless.  Throws pybind11::error_already_set.
-template <typename T>
+//
+// Bases: C++ base classes of T that another framework binds (bind T with
+// py::class_<T> without them: pybind11 cannot have a foreign base), listed
+// as in py::class_.  Every bindbridge importer of a Base (const&, &, *,
+// shared_ptr) then takes a T; a base nobody binds is a TypeError here.
+template <typename T, typename... Bases>
 void export_type(const pybind11::module_& scope) {
     (void) scope;
     detail::pybind11_impl::export_one(typeid(T), detail::pybind11_impl::copy_ctor<T>(),
                                       detail::pybind11_impl::move_ctor<T>());
+    if (sizeof...(Bases) != 0 &&
+        detail::publish_bases<T, Bases...>(detail::pybind11_impl::domain_record(),
+                                           detail::pybind11_impl::binding_of_type(typeid(T)),
+                                           detail::pybind11_impl::binds_natively) != 0)
+        throw pybind11::error_already_set();
 }
 
 // Publishes every pybind11 type found in the module's namespace (without

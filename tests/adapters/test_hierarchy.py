@@ -4,6 +4,8 @@ bb_pybind11 owns Shape (trampoline, shared_ptr holders), Circle, Square and
 TaggedCircle (Circle at a non-zero offset behind Tag); bb_nanobind owns
 Animal (trampoline) and Dog.  Each imports only the other's base class, so
 every derived type that comes back as itself was found by its dynamic type.
+The nanobind plugin bb_triangle binds Triangle, whose C++ base is
+pybind11's Shape (export_type<Triangle, Shape>).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import pytest
 
 import bb_nanobind as nbm
 import bb_pybind11 as pbm
+from conftest import check_script
 
 
 def _alive():
@@ -228,3 +231,66 @@ def test_isinstance_is_true_for_foreign_objects_that_convert():
     assert pbm.isinstance_circle(pbm.TaggedCircle(1)) and not pbm.isinstance_circle(pbm.Square(1))
     assert pbm.isinstance_color(nbm.Color.red)                # a foreign enum
     assert not pbm.isinstance_color(1)                        # no implicit conversion
+
+
+# Triangle's C++ base Shape is pybind11's; the nanobind plugin bb_triangle
+# binds Triangle alone (nb::class_<Triangle, Shape> would abort) and
+# export_type<Triangle, Shape> publishes the upcast.  Shape sits at a
+# non-zero offset in Triangle.
+def test_cpp_base_bound_by_another_framework():
+    out = check_script("""
+import gc
+import bb_triangle as tri, bb_pybind11 as pb
+t = tri.Triangle(2, 3)
+# pybind11's own functions (Shape bound there, and imported)
+assert pb.shape_area_of(t) == 3.0
+assert pb.shape_ptr_kind(t) == "triangle"
+assert pb.shape_shared_kind(t) == "triangle"
+# the plugin's own functions taking pybind11's Shape: its Triangle, upcast
+assert tri.shape_kind(t) == "triangle"
+# a Shape& / Shape* / shared_ptr<Shape> to the Triangle comes back as itself
+assert tri.shape_echo(t) is t
+pb.shape_remember_raw(t)
+assert pb.shape_recall_raw() is t
+pb.shape_keep(t)
+assert pb.shape_kept() is t
+tri.shape_keep(t)
+assert tri.shape_kept() is t
+# a new Triangle behind a shared_ptr<Shape> arrives as a Triangle
+made = tri.make_triangle_shared(4, 1)
+assert type(made) is tri.Triangle and made.area() == 2.0
+# a shared_ptr<Shape> keeps the Python owner alive
+tid = id(t); del t; gc.collect()
+assert pb.shape_kept().area() == 3.0 and id(pb.shape_kept()) == tid
+pb.shape_release(); tri.shape_release(); del made; gc.collect()
+assert tri.hierarchy_alive() == 0, tri.hierarchy_alive()
+# repeated calls (the cached upcast), a Python subclass
+class Big(tri.Triangle):
+    pass
+for i in range(3):
+    assert pb.shape_area_of(tri.Triangle(4, i)) == 2.0 * i
+    assert pb.shape_area_of(Big(2, 2)) == 2.0
+assert tri.isinstance_shape(tri.Triangle(1, 1))
+# Python-level inheritance is unchanged
+assert not isinstance(tri.Triangle(1, 1), pb.Shape)
+# a class whose base is not published is refused
+try:
+    pb.shape_area_of(tri.Odd())
+except TypeError:
+    pass
+else:
+    raise AssertionError("Odd accepted")
+print("ok")
+""")
+    assert out.strip() == "ok", out
+
+
+def test_export_with_a_base_nobody_binds_names_it():
+    out = check_script("""
+import bb_triangle as tri
+try:
+    tri.export_odd_with_unbound_base(tri)
+except TypeError as e:
+    print(e)
+""")
+    assert "export_type<Odd, Unbound>: no framework on the registry binds the base Unbound" in out, out

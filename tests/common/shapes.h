@@ -59,6 +59,27 @@ struct TaggedCircle : Tag, Circle {
     std::string kind() const override { return "tagged circle"; }
 };
 
+// Bound by the nanobind module without a nanobind base (its C++ base Shape
+// is pybind11's): export_type<Triangle, Shape> publishes the upcast.  A
+// first base with data puts Shape at a non-zero offset.
+struct Marker {
+    virtual ~Marker() = default;
+    int mark = 7;
+};
+
+struct Triangle : Marker, Shape {
+    double base = 1, height = 1;
+    Triangle(double b, double h) : base(b), height(h) {}
+    double area() const override { return base * height / 2; }
+    std::string kind() const override { return "triangle"; }
+};
+
+// A base nobody binds: export_type<Odd, Unbound> is refused.
+struct Unbound {
+    virtual ~Unbound() = default;
+};
+struct Odd : Unbound {};
+
 struct Animal : Counted {
     virtual ~Animal() = default;
     virtual std::string kind() const { return "animal"; }

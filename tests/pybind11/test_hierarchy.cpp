@@ -16,6 +16,10 @@
 BINDBRIDGE_PYBIND11_IMPORT_AS(Animal, "bb_nanobind.Animal")
 BINDBRIDGE_PYBIND11_IMPORT_AS(Node, "bb_nanobind.Node")
 BINDBRIDGE_PYBIND11_IMPORT(Color) // as in test_module.cpp: every TU that converts Color
+// Bound here, and imported too: classes other frameworks bind without
+// their pybind11 base (nanobind's Triangle, export_type<Triangle, Shape>)
+// are taken and returned as themselves.
+BINDBRIDGE_PYBIND11_IMPORT(Shape)
 
 namespace py = pybind11;
 
@@ -71,6 +75,19 @@ void bind_hierarchy(py::module_& m) {
 
     m.def("hierarchy_alive", [] { return hierarchy_alive(); });
     m.def("square_area", [](const Square& s) { return s.area(); });
+
+    // Shapes through the native owner's own functions (Shape imported too).
+    static std::shared_ptr<Shape> kept_shape;
+    static Shape* remembered_shape = nullptr;
+    m.def("shape_area_of", [](const Shape& s) { return s.area(); });
+    m.def("shape_ptr_kind", [](Shape* s) { return s ? s->kind() : std::string("none"); });
+    m.def("shape_shared_kind", [](std::shared_ptr<Shape> s) { return s->kind(); });
+    m.def("shape_keep", [](std::shared_ptr<Shape> s) { kept_shape = std::move(s); });
+    m.def("shape_kept", [] { return kept_shape; });
+    m.def("shape_release", [] { kept_shape.reset(); });
+    m.def("shape_remember_raw", [](Shape& s) { remembered_shape = &s; });
+    m.def("shape_recall_raw", []() -> Shape* { return remembered_shape; },
+          py::return_value_policy::reference);
     m.def("node_owners", &node_owners);
     m.def("isinstance_animal", [](py::handle h) { return bindbridge::isinstance<Animal>(h); });
     m.def("isinstance_color", [](py::handle h) { return bindbridge::isinstance<Color>(h); });

@@ -357,6 +357,18 @@ inline framework_record* record_for_export(nb::module_&) {
     return rec;
 }
 
+// For export_type<T, Bases...>: whether nanobind binds `ti` here, and the
+// published binding of T's Python type (ours, or the framework we stepped
+// aside for).
+inline bool binds_natively(const std::type_info& ti) { return compat::type_lookup(&ti) != nullptr; }
+inline const bbr_binding* binding_of_type(const std::type_info& ti) {
+    PyObject* tp = compat::type_lookup(&ti);
+    bbr_binding* b = tp ? bbr_get_binding(tp) : nullptr;
+    if (!b || reinterpret_cast<PyObject*>(b->pytype) != tp)
+        throw nb::type_error(("bindbridge.export_type: " + source_name_of(ti) + " is not published").c_str());
+    return b;
+}
+
 inline void export_one(nb::module_& m, const std::type_info& ti, type_context tc) {
     framework_record* rec = record_for_export(m);
     PyObject* tp = compat::type_lookup(&ti);

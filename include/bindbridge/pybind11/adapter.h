@@ -328,6 +328,18 @@ inline void export_one(const std::type_info& ti, ctor_fn copy, ctor_fn move) {
     export_tinfo(tinfo, tinfo->cpptype ? tinfo->cpptype : &ti, copy, move);
 }
 
+// For export_type<T, Bases...>: whether pybind11 binds `ti` here, and the
+// published binding of T's Python type (ours, or the framework we stepped
+// aside for).
+inline bool binds_natively(const std::type_info& ti) { return py::detail::get_type_info(ti) != nullptr; }
+inline const bbr_binding* binding_of_type(const std::type_info& ti) {
+    const py::detail::type_info* tinfo = py::detail::get_type_info(ti);
+    bbr_binding* b = tinfo ? bbr_get_binding(reinterpret_cast<PyObject*>(tinfo->type)) : nullptr;
+    if (!b || b->pytype != tinfo->type)
+        throw py::type_error("bindbridge.export_type: " + source_name_of(ti) + " is not published");
+    return b;
+}
+
 inline size_t export_module(const py::module_& m) {
     size_t count = 0;
     py::dict d = m.attr("__dict__");
@@ -422,6 +434,34 @@ py::handle cast_foreign(const T* src, py::return_value_policy policy, py::handle
                                      "pybind11");
 }
 
+// For a T pybind11 binds: whether a polymorphic `src` is of a dynamic type
+// pybind11 does not bind but some framework publishes (a class bound
+// without its pybind11 base, export_type<Derived, T>): then it returns
+// through that binding, as the most-derived type, as pybind11 would.
+template <typename T, typename std::enable_if<std::is_polymorphic<T>::value, int>::type = 0>
+bool dynamic_goes_foreign(const T* src) {
+    if (!src)
+        return false;
+    const std::type_info& dyn = typeid(*src);
+    if (&dyn == &typeid(T) || std::strcmp(type_key(dyn), type_key(typeid(T))) == 0 ||
+        py::detail::get_type_info(dyn))
+        return false;
+    framework_record* rec = record_for_import();
+    return rec && dynamic_binding(rec, cache_of<T>(), dyn, nullptr) != nullptr;
+}
+template <typename T, typename std::enable_if<!std::is_polymorphic<T>::value, int>::type = 0>
+bool dynamic_goes_foreign(const T*) {
+    return false;
+}
+
+// Policies under which a native return keeps the object itself (not a copy).
+inline bool keeps_object(py::return_value_policy p) {
+    return p == py::return_value_policy::reference ||
+           p == py::return_value_policy::reference_internal ||
+           p == py::return_value_policy::take_ownership ||
+           p == py::return_value_policy::automatic_reference;
+}
+
 // type_caster_base<T>'s constructor looks T up in pybind11's registry on
 // every call, and for a T pybind11 does not bind that failed lookup hashes
 // the type name (more than the whole foreign conversion costs).  This
@@ -480,7 +520,8 @@ public:
     }
 
     static py::handle cast(const T& src, py::return_value_policy policy, py::handle parent) {
-        if (py::detail::get_type_info(typeid(T)))
+        if (py::detail::get_type_info(typeid(T)) &&
+            !(keeps_object(policy) && dynamic_goes_foreign(std::addressof(src))))
             return base::cast(src, policy, parent);
         return cast_foreign<T>(std::addressof(src), resolve_ref_policy(policy), parent);
     }
@@ -492,7 +533,9 @@ public:
     }
 
     static py::handle cast(const T* src, py::return_value_policy policy, py::handle parent) {
-        if (py::detail::get_type_info(typeid(T)))
+        if (py::detail::get_type_info(typeid(T)) &&
+            !((keeps_object(policy) || policy == py::return_value_policy::automatic) &&
+              dynamic_goes_foreign(src)))
             return base::cast(src, policy, parent);
         return cast_foreign<T>(src, policy, parent);
     }
@@ -545,7 +588,7 @@ public:
 
     static py::handle cast(const std::shared_ptr<T>& src, py::return_value_policy policy,
                            py::handle parent) {
-        if (py::detail::get_type_info(typeid(T)))
+        if (py::detail::get_type_info(typeid(T)) && !dynamic_goes_foreign(src.get()))
             return base::cast(src, policy, parent);
         return share_to_foreign<tag, T>(record_for_import(), src, "pybind11");
     }
@@ -579,7 +622,7 @@ public:
     static constexpr auto name = py::detail::type_caster<T>::name;
 
     static py::handle cast(std::unique_ptr<T>&& src, py::return_value_policy policy, py::handle parent) {
-        if (py::detail::get_type_info(typeid(T)))
+        if (py::detail::get_type_info(typeid(T)) && !dynamic_goes_foreign(src.get()))
             return base::cast(std::move(src), policy, parent);
         return give_to_foreign<tag, T>(record_for_import(), src, "pybind11");
     }

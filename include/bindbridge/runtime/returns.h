@@ -45,6 +45,13 @@ inline bbr_binding* dynamic_binding(framework_record* rec, import_cache& cache,
                 break;
             }
     }
+    if (!b || prefer == &rec->fw) {
+        // A class this framework binds itself (export_type<Derived, Base>
+        // with a foreign Base): our own to_python finds its wrapper.
+        auto own = rec->local_by_cpp.find(type_key(dyn));
+        if (own != rec->local_by_cpp.end())
+            b = own->second;
+    }
     cache.dyn_type = &dyn;
     cache.dyn_binding = b;
     cache.dyn_epoch = rec->epoch;

@@ -89,6 +89,8 @@ inline char* dup_cstr(const std::string& s) noexcept {
     return p;
 }
 
+inline void remove_upcasts_of(const bbr_binding* b) noexcept; // (shared_block, below)
+
 // ---------------------------------------------------------------------------
 // The framework record of one domain.
 // ---------------------------------------------------------------------------
@@ -113,8 +115,10 @@ struct framework_record {
     std::vector<bbr_binding*> incompatible;
     // Other frameworks in join order (for exception translation).
     std::vector<bbr_framework*> others;
-    // Our published bindings by Python type.
+    // Our published bindings by Python type, and by type_info name (for a
+    // polymorphic return whose dynamic type we bind ourselves).
     std::unordered_map<PyTypeObject*, bbr_binding*> local_by_type;
+    std::unordered_map<std::string, bbr_binding*> local_by_cpp;
     // A native pymetabind build of our framework that serves this domain
     // (see steps_aside): we then publish nothing ourselves.
     bbr_framework* native_owner = nullptr;
@@ -169,6 +173,7 @@ struct framework_record {
 
     void on_remove_foreign_binding(bbr_binding* b) noexcept {
         announced.erase(b);
+        remove_upcasts_of(b);
         ++epoch;
         for (auto it = incompatible.begin(); it != incompatible.end(); ++it)
             if (*it == b) {
@@ -206,9 +211,16 @@ struct framework_record {
     }
 
     void on_remove_local_binding(bbr_binding* b) noexcept {
+        remove_upcasts_of(b);
+        ++epoch; // (dynamic_binding may have cached it)
         auto it = local_by_type.find(b->pytype);
         if (it != local_by_type.end() && it->second == b)
             local_by_type.erase(it);
+        if (b->native_type) {
+            auto ci = local_by_cpp.find(type_key(*static_cast<const std::type_info*>(b->native_type)));
+            if (ci != local_by_cpp.end() && ci->second == b)
+                local_by_cpp.erase(ci);
+        }
     }
 };
 
@@ -235,6 +247,9 @@ struct import_cache {
     const std::vector<bbr_binding*>* bindings = nullptr; // nullptr: none (negative)
     PyTypeObject* last_type = nullptr;
     bbr_binding* last_binding = nullptr;
+    // Non-null when last_binding publishes a class derived from the wanted
+    // type (export_type<Derived, Base...>): applied to what it returns.
+    void* (*last_upcast)(void*) noexcept = nullptr;
     // Returns of a polymorphic T: the last dynamic type seen and its
     // binding (returns.h), valid while dyn_epoch is the record's epoch.
     const std::type_info* dyn_type = nullptr;
@@ -374,12 +389,28 @@ struct refusal_ring {
     refusal entries[size];
 };
 
+// C++ bases bound by another framework (export_type<Derived, Base...>):
+// what a binding of Derived can be upcast to.  The base is named by its
+// type_key (static storage of the publishing module); entries of a binding
+// go when any record sees the binding removed.
+struct upcast_entry {
+    const bbr_binding* derived;
+    const char* base;
+    void* (*upcast)(void*) noexcept; // Derived* -> Base*
+};
+
+struct upcast_table {
+    upcast_entry* entries; // malloc'd (any module may grow it: one allocator)
+    size_t size, capacity;
+};
+
 struct shared_block {
     uint32_t size;
     uint32_t version;      // of the members below; later versions only append
     int serving_anywhere;  // guards open on any thread (the GIL orders them)
     int* (*serving_depth)() noexcept; // this thread's open guards
     refusal_ring refusals;
+    upcast_table upcasts;
 };
 
 inline int* own_serving_depth() noexcept {
@@ -395,7 +426,7 @@ struct shared_slot {
     bool joined;
 };
 inline shared_slot& shared_slot_of_module() noexcept {
-    static shared_block own = {sizeof(shared_block), 1, 0, own_serving_depth, {1, {}}};
+    static shared_block own = {sizeof(shared_block), 1, 0, own_serving_depth, {1, {}}, {nullptr, 0, 0}};
     static shared_slot slot{&own, false};
     return slot;
 }
@@ -417,7 +448,7 @@ inline void join_shared_state(PyObject* interp_dict) noexcept {
             slot = {b, true};
         return;
     }
-    auto* b = new (std::nothrow) shared_block{sizeof(shared_block), 1, 0, own_serving_depth, {1, {}}};
+    auto* b = new (std::nothrow) shared_block{sizeof(shared_block), 1, 0, own_serving_depth, {1, {}}, {nullptr, 0, 0}};
     if (!b)
         return;
     // No destructor: modules keep the pointer for the life of the process.
@@ -428,6 +459,46 @@ inline void join_shared_state(PyObject* interp_dict) noexcept {
         delete b;
     Py_XDECREF(capsule);
     PyErr_Clear();
+}
+
+// The upcast of binding `b` to the base named `base` (type_key), or nullptr.
+inline void* (*find_upcast(const bbr_binding* b, const char* base) noexcept)(void*) noexcept {
+    const upcast_table& t = shared_state()->upcasts;
+    for (size_t i = 0; i < t.size; ++i)
+        if (t.entries[i].derived == b && std::strcmp(t.entries[i].base, base) == 0)
+            return t.entries[i].upcast;
+    return nullptr;
+}
+
+// Records an upcast (module initialisation, GIL held).  False if out of memory.
+inline bool add_upcast(const bbr_binding* b, const char* base, void* (*fn)(void*) noexcept) noexcept {
+    upcast_table& t = shared_state()->upcasts;
+    for (size_t i = 0; i < t.size; ++i)
+        if (t.entries[i].derived == b && std::strcmp(t.entries[i].base, base) == 0) {
+            t.entries[i].upcast = fn;
+            return true;
+        }
+    if (t.size == t.capacity) {
+        size_t cap = t.capacity ? 2 * t.capacity : 16;
+        void* grown = std::realloc(t.entries, cap * sizeof(upcast_entry));
+        if (!grown)
+            return false;
+        t.entries = static_cast<upcast_entry*>(grown);
+        t.capacity = cap;
+    }
+    t.entries[t.size++] = upcast_entry{b, base, fn};
+    return true;
+}
+
+// A binding went away (registry callback: C++ only): forget its upcasts,
+// before its address can be reused by another binding.
+inline void remove_upcasts_of(const bbr_binding* b) noexcept {
+    upcast_table& t = shared_state()->upcasts;
+    size_t kept = 0;
+    for (size_t i = 0; i < t.size; ++i)
+        if (t.entries[i].derived != b)
+            t.entries[kept++] = t.entries[i];
+    t.size = kept;
 }
 
 inline refusal_ring* shared_refusals() noexcept {
@@ -572,6 +643,7 @@ inline void refresh(import_cache& cache, framework_record* rec, const std::type_
     cache.epoch = rec->epoch;
     cache.last_type = nullptr;
     cache.last_binding = nullptr;
+    cache.last_upcast = nullptr;
     auto it = rec->foreign_by_type.find(type_key(ti));
     cache.bindings = it == rec->foreign_by_type.end() ? nullptr : &it->second;
     cache.return_binding = cache.bindings ? pinned_or_first(*cache.bindings, cache.pinned) : nullptr;
@@ -593,8 +665,47 @@ inline void* call_from_python(bbr_binding* b, PyObject* src, bool convert, keep_
     return p;
 }
 
+// The object's own binding, when it publishes a class derived from `ti`
+// (export_type<Derived, Base...>, in any bindbridge module of our C++ ABI):
+// its C++ object, upcast.  Our own bindings count (a class this framework
+// binds without its foreign base), and compatible announced ones.
+inline void* load_by_upcast(framework_record* rec, import_cache& cache, const std::type_info& ti,
+                            PyObject* src, bool convert, keep_referenced_fn keep, void* ctx,
+                            bbr_binding** binding_out) {
+    if (shared_state()->upcasts.size == 0)
+        return nullptr;
+    PyTypeObject* tp = Py_TYPE(src);
+    bbr_binding* b = bbr_get_binding(reinterpret_cast<PyObject*>(tp));
+    if (!b) {
+        PyErr_Clear();
+        return nullptr;
+    }
+    auto own = rec->local_by_type.find(b->pytype);
+    bool ours = own != rec->local_by_type.end() && own->second == b;
+    if (!ours && !(rec->announced.count(b) && rec->is_compatible(b)))
+        return nullptr;
+    void* (*up)(void*) noexcept = find_upcast(b, type_key(ti));
+    if (!up)
+        return nullptr;
+    uint64_t epoch = rec->epoch;
+    void* p = call_from_python(b, src, convert, keep, ctx);
+    if (!p)
+        return nullptr;
+    if (cache.epoch != rec->epoch)
+        refresh(cache, rec, ti);
+    if (rec->epoch == epoch) {
+        cache.last_type = tp;
+        cache.last_binding = b;
+        cache.last_upcast = up;
+    }
+    if (binding_out)
+        *binding_out = b;
+    return up(p);
+}
+
 // The C++ object inside foreign `src`, trying the bindings of `ti` in
-// import order; nullptr if none accepts it.  `binding_out` tells which.
+// import order, then the object's own binding upcast (load_by_upcast);
+// nullptr if none accepts it.  `binding_out` tells which.
 inline void* load_foreign_impl(framework_record* rec, import_cache& cache, const std::type_info& ti,
                                PyObject* src, bool convert, keep_referenced_fn keep, void* ctx,
                                bbr_binding** binding_out) {
@@ -603,7 +714,7 @@ inline void* load_foreign_impl(framework_record* rec, import_cache& cache, const
     if (cache.epoch != rec->epoch)
         refresh(cache, rec, ti);
     if (!cache.bindings)
-        return nullptr;
+        return load_by_upcast(rec, cache, ti, src, convert, keep, ctx, binding_out);
     PyTypeObject* tp = Py_TYPE(src);
     // (The cache hit is load_foreign's.)  A foreign from_python may run
     // Python code that changes the tables, so walk a copy and stop using it
@@ -621,13 +732,14 @@ inline void* load_foreign_impl(framework_record* rec, import_cache& cache, const
             if (rec->epoch == epoch || rec->announced.count(b)) {
                 cache.last_type = tp;
                 cache.last_binding = b;
+                cache.last_upcast = nullptr;
             }
             if (binding_out)
                 *binding_out = b;
             return p;
         }
     }
-    return nullptr;
+    return load_by_upcast(rec, cache, ti, src, convert, keep, ctx, binding_out);
 }
 
 // ---------------------------------------------------------------------------
@@ -781,7 +893,7 @@ inline void* load_foreign(framework_record* rec, import_cache& cache, const std:
         if (void* p = call_from_python(b, src, convert, keep, ctx)) {
             if (binding_out)
                 *binding_out = b;
-            return p;
+            return cache.last_upcast ? cache.last_upcast(p) : p;
         }
     }
     return load_foreign_slow(rec, cache, ti, src, convert, keep, ctx, binding_out);
@@ -1012,7 +1124,10 @@ inline int publish(framework_record* rec, PyTypeObject* pytype, const std::type_
     }
     try {
         rec->local_by_type[pytype] = b;
+        if (native)
+            rec->local_by_cpp.emplace(type_key(*native), b); // the first published stays
     } catch (...) {
+        rec->local_by_type.erase(pytype);
         free_binding(b);
         PyErr_NoMemory();
         return -1;
@@ -1021,6 +1136,11 @@ inline int publish(framework_record* rec, PyTypeObject* pytype, const std::type_
         // free_local_binding ran (and freed the context); forget it.  The
         // error (e.g. an immutable type) names the type.
         rec->local_by_type.erase(pytype);
+        if (native) {
+            auto ci = rec->local_by_cpp.find(type_key(*native));
+            if (ci != rec->local_by_cpp.end() && ci->second == b)
+                rec->local_by_cpp.erase(ci);
+        }
         return -1;
     }
     return 0;
