@@ -216,3 +216,20 @@ def test_success_paths_unchanged():
     assert pbm.pet_describe(p) == nbm.pet_describe(p)
     assert pbm.toy_describe(pbm.Toy("t")) == nbm.toy_describe(pbm.Toy("t"))
     assert nbm.Pet(name="kw").name == "kw"
+
+
+# A std::unique_ptr<T> parameter given another framework's object: the note
+# says why (the owner cannot relinquish it through the protocol), not "declare
+# the import", which exists.
+@pytest.mark.parametrize("user,owner,cpp", [(pbm, nbm, "Pet"), (nbm, pbm, "Toy")])
+def test_unique_ptr_parameter_explains_ownership(user, owner, cpp):
+    prefix = cpp.lower()
+    obj = getattr(owner, cpp)(*(("rex", "woof") if cpp == "Pet" else ("t",)))
+    text = failure_text(getattr(user, prefix + "_take_unique"), obj)
+    assert "std::unique_ptr<%s> from a %s.%s: the parameter takes ownership from Python" % (
+        cpp, owner.__name__, cpp) in text, text
+    assert "cannot relinquish it (pymetabind has no way to" in text or \
+        "gave it up only for objects it may delete" in text, text
+    assert "declare" not in text, text
+    # the overload set still tries the const T& overload
+    assert getattr(user, prefix + "_overload")(obj) == "const ref"

@@ -100,6 +100,9 @@ void bind_hierarchy(py::module_& m) {
     m.def("animal_make_dog_owned", []() -> Animal* { return new Dog(); },
           py::return_value_policy::take_ownership);
     m.def("animal_make_unique", []() { return std::unique_ptr<Animal>(new Animal()); });
+    // Ownership from nanobind's instances (made in C++) into a unique_ptr.
+    m.def("animal_take_unique", [](std::unique_ptr<Animal> a) { return a ? a->kind() : std::string("none"); });
+    m.def("animal_peek_unique", [](const std::unique_ptr<Animal>& a) { return a ? a->kind() : std::string("none"); });
     m.def("animal_make_none_unique", []() { return std::unique_ptr<Animal>(); });
     // reference_internal: pybind11 keeps the first argument alive; with none
     // there is nothing to keep alive and the return is refused.

@@ -156,6 +156,10 @@ void bind_peer(module_t& m) {
     BBV_DEF(m, fname(N, "kept_name"), [](size_t i) { return F::kept().at(i)->name; });
     BBV_DEF(m, fname(N, "release_kept"), [] { F::kept().clear(); });
     BBV_DEF(m, fname(N, "make_shared"), [](const std::string& n) { return std::make_shared<T>(n); });
+#if !defined(BBV_NO_BINDBRIDGE) && (!defined(BBV_PYBIND11) || PYBIND11_VERSION_MAJOR >= 3)
+    // (pybind11 2.x has no std::unique_ptr<T> parameters.)
+    BBV_DEF(m, fname(N, "take_unique"), [](std::unique_ptr<T> p) { return p ? "took " + p->name : std::string("none"); });
+#endif
     BBV_DEF(m, fname(N, "raise"), [](const std::string& w) { throw VError<N>(w); });
     BBV_DEF(m, fname(N, "level_value"), [](E e) { return (int) e; });
     BBV_DEF(m, fname(N, "level_make"), [](int v) { return (E) v; });
@@ -177,6 +181,21 @@ void bind_peer(module_t& m) {
     BBV_DEF(m, fname(N, "shape_add"), [](std::shared_ptr<S> s) { F::scene().push_back(std::move(s)); });
     BBV_DEF(m, fname(N, "shape_scene"), [] { return F::scene(); });
     BBV_DEF(m, fname(N, "shape_clear"), [] { F::scene().clear(); });
+#  if defined(BBV_PYBIND11)
+    BBV_DEF(m, fname(N, "shape_isinstance"), [](py::handle h) { return bindbridge::isinstance<S>(h); });
+#  else
+    BBV_DEF(m, fname(N, "shape_isinstance"), [](nanobind::handle h) { return bindbridge::isinstance<S>(h); });
+#  endif
+    // This module's class deriving from module N's VShape, bound without
+    // its base; exported on demand (the base's owner must be loaded first).
+    using Tri = VTri<BBV_ID, N>;
+    static std::string tri_name = "Tri" + std::to_string(N);
+#  if defined(BBV_PYBIND11)
+    py::class_<Tri>(m, tri_name.c_str()).def(py::init<>()).def("kind", &Tri::kind);
+#  else
+    nanobind::class_<Tri>(m, tri_name.c_str()).def(nanobind::init<>()).def("kind", &Tri::kind);
+#  endif
+    BBV_DEF(m, fname(N, "tri_export"), [](module_t mod) { bindbridge::export_type<Tri, S>(mod); });
 #endif
 }
 

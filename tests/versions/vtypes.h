@@ -39,6 +39,14 @@ struct VCircle : VShape<N> {
     std::string kind() const override { return "circle"; }
 };
 
+// Module U's class deriving from module N's base (a C++ base bound by
+// another framework): bound by U without a base, exported with
+// export_type<VTri<U, N>, VShape<N>>.
+template <int U, int N>
+struct VTri : VShape<N> {
+    std::string kind() const override { return "triangle"; }
+};
+
 // The C-API test framework's C struct (tests/protocol/test_framework.c,
 // C++ build): every version module imports it, so the conformance suite can
 // pair each framework with the C-API one.

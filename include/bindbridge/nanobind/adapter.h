@@ -323,6 +323,10 @@ inline framework_record* domain_record() {
         }
         return true;
     });
+    if (rec) // (std::unique_ptr<T> arguments of other bindbridge frameworks)
+        add_ownership_entry(ownership_entry{
+            &rec->fw, [](PyObject* o) noexcept { return compat::relinquish_ownership(o); },
+            [](PyObject* o) noexcept { compat::restore_ownership(o); }});
     return rec;
 }
 
@@ -364,8 +368,10 @@ inline bool binds_natively(const std::type_info& ti) { return compat::type_looku
 inline const bbr_binding* binding_of_type(const std::type_info& ti) {
     PyObject* tp = compat::type_lookup(&ti);
     bbr_binding* b = tp ? bbr_get_binding(tp) : nullptr;
-    if (!b || reinterpret_cast<PyObject*>(b->pytype) != tp)
+    if (!b || reinterpret_cast<PyObject*>(b->pytype) != tp) {
+        PyErr_Clear();
         throw nb::type_error(("bindbridge.export_type: " + source_name_of(ti) + " is not published").c_str());
+    }
     return b;
 }
 
@@ -434,6 +440,26 @@ inline bbr_rv_policy to_bbr(nb::rv_policy p) noexcept {
 
 inline bool bound_natively(const std::type_info& ti) noexcept {
     return compat::type_lookup(&ti) != nullptr;
+}
+
+// For a T nanobind binds: whether a polymorphic `src` is of a dynamic type
+// nanobind does not bind but some framework publishes (a class bound
+// without its nanobind base, export_type<Derived, T>): then it returns
+// through that binding, as the most-derived type, as nanobind would.
+template <typename T, typename std::enable_if<std::is_polymorphic<T>::value, int>::type = 0>
+bool dynamic_goes_foreign(const T* src) noexcept {
+    if (!src)
+        return false;
+    const std::type_info& dyn = typeid(*src);
+    if (&dyn == &typeid(T) || std::strcmp(type_key(dyn), type_key(typeid(T))) == 0 ||
+        bound_natively(dyn))
+        return false;
+    framework_record* rec = record_for_import();
+    return rec && dynamic_binding(rec, cache_of<T>(), dyn, nullptr) != nullptr;
+}
+template <typename T, typename std::enable_if<!std::is_polymorphic<T>::value, int>::type = 0>
+bool dynamic_goes_foreign(const T*) noexcept {
+    return false;
 }
 
 template <typename T>
@@ -519,13 +545,19 @@ struct caster : nb::detail::type_caster_base<T> {
 
     template <typename U>
     static nb::handle from_cpp(U&& value, nb::rv_policy policy, nb::detail::cleanup_list* cleanup) noexcept {
-        if (bound_natively(typeid(T)))
-            return base::from_cpp(std::forward<U>(value), policy, cleanup);
         const T* p;
         if constexpr (std::is_pointer_v<std::remove_reference_t<U>>)
             p = value;
         else
             p = std::addressof(value);
+        if (bound_natively(typeid(T))) {
+            nb::rv_policy inferred = nb::detail::infer_policy<U>(policy);
+            bool keeps = inferred == nb::rv_policy::reference ||
+                         inferred == nb::rv_policy::reference_internal ||
+                         inferred == nb::rv_policy::take_ownership;
+            if (!(keeps && dynamic_goes_foreign(p)))
+                return base::from_cpp(std::forward<U>(value), policy, cleanup);
+        }
         policy = nb::detail::infer_policy<U>(policy);
         return cast_foreign<T>(p, policy, cleanup);
     }
@@ -660,7 +692,7 @@ struct shared_caster : holder_caster_head<std::shared_ptr<T>, T> {
     static nb::handle from_cpp(const Value& v, nb::rv_policy, nb::detail::cleanup_list* cleanup) noexcept {
         if (!v)
             return nb::none().release();
-        if (!bound_natively(typeid(T)))
+        if (!bound_natively(typeid(T)) || dynamic_goes_foreign(v.get()))
             return share_to_foreign<tag, T>(record_for_import(), v, "nanobind");
         bool is_new = false;
         using U = std::remove_const_t<T>;
@@ -682,8 +714,10 @@ struct shared_caster : holder_caster_head<std::shared_ptr<T>, T> {
 
 // std::unique_ptr<T> (default deleter): returns give ownership to
 // nanobind or to the foreign owner (most-derived type); arguments take
-// ownership from nanobind's own instances only, as nanobind's own caster
-// does (a foreign owner cannot relinquish through the protocol).
+// ownership from nanobind's own instances, as nanobind's own caster does,
+// and from other bindbridge frameworks' instances whose owner can give it
+// up (nanobind: objects made in C++).  The protocol itself has no way to
+// relinquish: pybind11 and C frameworks' objects are refused.
 template <typename T>
 struct unique_caster : holder_caster_head<std::unique_ptr<T>, T> {
     using typename holder_caster_head<std::unique_ptr<T>, T>::Value;
@@ -693,37 +727,55 @@ struct unique_caster : holder_caster_head<std::unique_ptr<T>, T> {
     // Ownership taken from src but not yet handed to a unique_ptr (an
     // enclosing caster may still fail): given back in the destructor.
     mutable bool inflight = false;
+    // src is another bindbridge framework's, which can relinquish it
+    // (load_for_ownership): its C++ object, and how.
+    T* foreign = nullptr;
+    const ownership_entry* foreign_owner = nullptr;
 
     unique_caster() = default;
     unique_caster(const unique_caster&) = delete;
     unique_caster& operator=(const unique_caster&) = delete;
     ~unique_caster() {
-        if (inflight)
+        if (!inflight)
+            return;
+        if (foreign_owner)
+            foreign_owner->restore(src.ptr());
+        else
             compat::restore_ownership(src.ptr());
     }
 
     bool from_python(nb::handle s, nb_flags, nb::detail::cleanup_list*) noexcept {
         src = s;
         // No flags and no cleanup list: only an instance src owns, never a
-        // temporary nor a foreign object.
-        return inner.from_python(s, 0, nullptr);
+        // temporary; then another framework's object its owner can give up.
+        if (inner.from_python(s, 0, nullptr))
+            return true;
+        framework_record* rec = record_for_import();
+        if (!rec || s.is_none())
+            return false;
+        foreign = static_cast<T*>(load_for_ownership(rec, cache_of<T>(), typeid(T), s.ptr(), &foreign_owner));
+        return foreign != nullptr;
+    }
+
+    // Ownership moves when the call is certain (as nanobind's own caster).
+    bool take() const noexcept {
+        if (inflight)
+            return true;
+        inflight = foreign ? relinquish(foreign_owner, typeid(T), src.ptr())
+                           : compat::relinquish_ownership(src.ptr());
+        return inflight;
     }
 
     template <typename T_>
     bool can_cast() const noexcept {
-        if (src.is_none() || inflight)
-            return true;
-        if (!compat::relinquish_ownership(src.ptr()))
-            return false;
-        inflight = true;
-        return true;
+        return src.is_none() || take();
     }
 
     explicit operator Value() {
-        if (!inflight && !src.is_none() && !compat::relinquish_ownership(src.ptr()))
+        if (!src.is_none() && !take())
             throw nb::next_overload();
         inflight = false;
-        return Value(inner.operator T*());
+        return Value(foreign ? foreign : inner.operator T*());
     }
 
     static nb::handle from_cpp(Value* v, nb::rv_policy policy, nb::detail::cleanup_list* cleanup) noexcept {
@@ -735,7 +787,7 @@ struct unique_caster : holder_caster_head<std::unique_ptr<T>, T> {
     static nb::handle from_cpp(Value&& v, nb::rv_policy, nb::detail::cleanup_list* cleanup) noexcept {
         if (!v)
             return nb::none().release();
-        if (!bound_natively(typeid(T)))
+        if (!bound_natively(typeid(T)) || dynamic_goes_foreign(v.get()))
             return give_to_foreign<tag, T>(record_for_import(), v, "nanobind");
         using U = std::remove_const_t<T>;
         U* p = const_cast<U*>(v.get());

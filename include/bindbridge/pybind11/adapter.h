@@ -335,8 +335,10 @@ inline bool binds_natively(const std::type_info& ti) { return py::detail::get_ty
 inline const bbr_binding* binding_of_type(const std::type_info& ti) {
     const py::detail::type_info* tinfo = py::detail::get_type_info(ti);
     bbr_binding* b = tinfo ? bbr_get_binding(reinterpret_cast<PyObject*>(tinfo->type)) : nullptr;
-    if (!b || b->pytype != tinfo->type)
+    if (!b || b->pytype != tinfo->type) {
+        PyErr_Clear();
         throw py::type_error("bindbridge.export_type: " + source_name_of(ti) + " is not published");
+    }
     return b;
 }
 
@@ -612,8 +614,9 @@ private:
 };
 
 // std::unique_ptr<T> (default deleter): returns of a T pybind11 does not
-// bind give ownership to the foreign owner (most-derived type); the rest,
-// arguments included, is pybind11's own holder caster.
+// bind give ownership to the foreign owner (most-derived type); arguments
+// (pybind11 3.x) take it from other bindbridge frameworks' objects whose
+// owner can give it up; the rest is pybind11's own holder caster.
 template <typename T>
 class unique_caster : public py::detail::move_only_holder_caster<T, std::unique_ptr<T>> {
     using base = py::detail::move_only_holder_caster<T, std::unique_ptr<T>>;
@@ -628,6 +631,60 @@ public:
     }
 
 #if PYBIND11_VERSION_MAJOR >= 3
+    unique_caster() = default;
+    unique_caster(const unique_caster&) = delete;
+    unique_caster& operator=(const unique_caster&) = delete;
+    ~unique_caster() {
+        borrowed.release(); // (a const unique_ptr& view: never ours to delete)
+        if (inflight)
+            foreign_owner->restore(foreign_src.ptr());
+    }
+
+    // Another bindbridge framework's object: taken when its owner can give
+    // up ownership (nanobind: objects made in C++), else refused before
+    // pybind11's own routes, which would raise instead of letting the next
+    // overload try (noted for explain_failures).  pybind11 loads every
+    // argument before the call: if the call does not happen, the destructor
+    // gives ownership back.
+    bool load(py::handle src, bool convert) {
+        if (src && !src.is_none()) {
+            framework_record* rec = record_for_import();
+            bbr_binding* b = rec ? bbr_get_binding(reinterpret_cast<PyObject*>(Py_TYPE(src.ptr()))) : nullptr;
+            if (!b)
+                PyErr_Clear();
+            if (b && b->framework != &rec->fw && rec->announced.count(b)) {
+                void* p = load_for_ownership(rec, cache_of<T>(), typeid(T), src.ptr(), &foreign_owner);
+                if (!p || !relinquish(foreign_owner, typeid(T), src.ptr()))
+                    return false;
+                foreign = static_cast<T*>(p);
+                foreign_src = src;
+                inflight = true;
+                return true;
+            }
+        }
+        return base::load(src, convert);
+    }
+
+    template <typename T_>
+    using cast_op_type = typename base::template cast_op_type<T_>;
+
+    explicit operator std::unique_ptr<T>() {
+        if (!foreign)
+            return base::operator std::unique_ptr<T>();
+        inflight = false;
+        T* p = foreign;
+        foreign = nullptr;
+        return std::unique_ptr<T>(p);
+    }
+    // A const std::unique_ptr<T>& parameter does not take ownership: the
+    // object goes back to its Python owner after the call.
+    explicit operator const std::unique_ptr<T>&() {
+        if (!foreign)
+            return base::operator const std::unique_ptr<T>&();
+        borrowed.reset(foreign);
+        return borrowed;
+    }
+
     // As pybind11 3.x: a const unique_ptr& is returned by reference_internal only.
     static py::handle cast(const std::unique_ptr<T>& src, py::return_value_policy policy,
                            py::handle parent) {
@@ -641,6 +698,13 @@ public:
             throw py::cast_error("Invalid return_value_policy for const unique_ptr&");
         return cast_foreign<T>(src.get(), policy, parent);
     }
+
+private:
+    T* foreign = nullptr;
+    const ownership_entry* foreign_owner = nullptr;
+    py::handle foreign_src;
+    bool inflight = false;
+    std::unique_ptr<T> borrowed;
 #endif
 };
 

@@ -53,8 +53,24 @@ inline std::string framework_name(const bbr_framework* fw) {
 // How the owners of C++ `wanted` (bindings known to rec) see an object of
 // Python type `offered`, one line each.
 inline void explain_wanted(framework_record* rec, const std::type_info& wanted, PyObject* obj,
-                           bool recursion, std::string& out) {
+                           bool recursion, bool ownership, std::string& out) {
     std::string cpp = demangle(wanted.name());
+    if (ownership) {
+        bbr_binding* b = bbr_get_binding(reinterpret_cast<PyObject*>(Py_TYPE(obj)));
+        if (!b)
+            PyErr_Clear();
+        std::string owner = b ? framework_name(b->framework) : std::string("another framework");
+        out += "  std::unique_ptr<" + cpp + "> from a " + type_name_of(Py_TYPE(obj)) +
+               ": the parameter takes ownership from Python, and " + owner;
+        if (b && ownership_of(b->framework))
+            out += " gave it up only for objects it may delete (made in C++, not constructed from "
+                   "Python)";
+        else
+            out += " cannot relinquish it (pymetabind has no way to; bindbridge's nanobind adapter "
+                   "has, pybind11 and C frameworks have not)";
+        out += ": pass it where " + cpp + " is taken by reference, pointer or shared_ptr\n";
+        return;
+    }
     out += "  C++ " + cpp + " from a " + type_name_of(Py_TYPE(obj)) + ":\n";
     if (recursion) {
         out += "    - recursion stopped: bindbridge was serving another framework's conversion, "
@@ -122,7 +138,8 @@ inline std::string explain_failed_call(framework_record* rec, uint64_t since, Py
             continue;
         bool dup = false;
         for (const refusal& o : seen)
-            dup = dup || (o.wanted == e.wanted && o.offered == e.offered && o.recursion == e.recursion);
+            dup = dup || (o.wanted == e.wanted && o.offered == e.offered && o.recursion == e.recursion &&
+                          o.ownership == e.ownership);
         if (!dup)
             seen.push_back(e);
     }
@@ -132,7 +149,7 @@ inline std::string explain_failed_call(framework_record* rec, uint64_t since, Py
             if (Py_TYPE(args[i]) != e.offered)
                 continue;
             tried[i] = true;
-            explain_wanted(rec, *e.wanted, args[i], e.recursion, out);
+            explain_wanted(rec, *e.wanted, args[i], e.recursion, e.ownership, out);
             break; // one object of that type is enough to explain
         }
     }

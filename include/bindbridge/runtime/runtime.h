@@ -379,6 +379,7 @@ struct refusal {
     PyTypeObject* offered; // only compared with live arguments' types
     const void* thread;
     bool recursion;
+    bool ownership; // a std::unique_ptr<T> parameter: only the owner's own instances give one up
 };
 
 // (Aggregates without member initialisers, so that a module's own block is
@@ -404,6 +405,20 @@ struct upcast_table {
     size_t size, capacity;
 };
 
+// std::unique_ptr<T> arguments across frameworks: a framework that can make
+// one of its instances give up ownership (nanobind) says how, so that a
+// bindbridge importer of T takes ownership as a native call would.  Not in
+// the protocol: between bindbridge frameworks only.
+struct ownership_entry {
+    const bbr_framework* framework;
+    // Makes `obj` (an instance of one of the framework's bindings) give up
+    // ownership of its C++ object, which the caller then deletes with
+    // `delete`; false if it cannot (no error set).
+    bool (*relinquish)(PyObject* obj) noexcept;
+    // Gives ownership back to `obj` (a later argument of the call failed).
+    void (*restore)(PyObject* obj) noexcept;
+};
+
 struct shared_block {
     uint32_t size;
     uint32_t version;      // of the members below; later versions only append
@@ -411,6 +426,8 @@ struct shared_block {
     int* (*serving_depth)() noexcept; // this thread's open guards
     refusal_ring refusals;
     upcast_table upcasts;
+    ownership_entry owners[16]; // frameworks live as long as the process: never removed
+    size_t owner_count;
 };
 
 inline int* own_serving_depth() noexcept {
@@ -426,7 +443,7 @@ struct shared_slot {
     bool joined;
 };
 inline shared_slot& shared_slot_of_module() noexcept {
-    static shared_block own = {sizeof(shared_block), 1, 0, own_serving_depth, {1, {}}, {nullptr, 0, 0}};
+    static shared_block own = {sizeof(shared_block), 1, 0, own_serving_depth, {1, {}}, {nullptr, 0, 0}, {}, 0};
     static shared_slot slot{&own, false};
     return slot;
 }
@@ -448,7 +465,7 @@ inline void join_shared_state(PyObject* interp_dict) noexcept {
             slot = {b, true};
         return;
     }
-    auto* b = new (std::nothrow) shared_block{sizeof(shared_block), 1, 0, own_serving_depth, {1, {}}, {nullptr, 0, 0}};
+    auto* b = new (std::nothrow) shared_block{sizeof(shared_block), 1, 0, own_serving_depth, {1, {}}, {nullptr, 0, 0}, {}, 0};
     if (!b)
         return;
     // No destructor: modules keep the pointer for the life of the process.
@@ -501,12 +518,31 @@ inline void remove_upcasts_of(const bbr_binding* b) noexcept {
     t.size = kept;
 }
 
+// A framework that can relinquish (module initialisation, GIL held).
+inline void add_ownership_entry(const ownership_entry& e) noexcept {
+    shared_block* b = shared_state();
+    for (size_t i = 0; i < b->owner_count; ++i)
+        if (b->owners[i].framework == e.framework)
+            return;
+    if (b->owner_count < sizeof(b->owners) / sizeof(b->owners[0]))
+        b->owners[b->owner_count++] = e;
+}
+
+inline const ownership_entry* ownership_of(const bbr_framework* fw) noexcept {
+    shared_block* b = shared_state();
+    for (size_t i = 0; i < b->owner_count; ++i)
+        if (b->owners[i].framework == fw)
+            return &b->owners[i];
+    return nullptr;
+}
+
 inline refusal_ring* shared_refusals() noexcept {
     shared_slot& slot = shared_slot_of_module();
     return slot.joined ? &slot.block->refusals : nullptr;
 }
 
-inline void note_refusal(const std::type_info& wanted, PyTypeObject* offered, bool recursion) noexcept {
+inline void note_refusal(const std::type_info& wanted, PyTypeObject* offered, bool recursion,
+                         bool ownership = false) noexcept {
     refusal_ring* r = shared_refusals();
     if (!r)
         return;
@@ -516,7 +552,9 @@ inline void note_refusal(const std::type_info& wanted, PyTypeObject* offered, bo
     e.offered = offered;
     e.thread = PyThreadState_Get();
     e.recursion = recursion;
+    e.ownership = ownership;
 }
+
 
 // Finds the record stored under `key` in the interpreter dict, or makes one
 // with `init(record)` (which fills name and the serving callbacks), joins
@@ -916,6 +954,35 @@ inline bool foreign_accepts(framework_record* rec, import_cache& cache, const st
     bool ok = load_foreign(rec, cache, ti, obj, false, keep, kept) != nullptr;
     Py_DECREF(kept);
     return ok;
+}
+
+// A foreign object for a std::unique_ptr<T> parameter: T's C++ object in
+// it (exact pass, upcast if need be) when its framework can give up
+// ownership (*owner: how; the caller relinquishes when the call is certain,
+// and gives it back if it does not happen), else nullptr with the refusal
+// noted for explain_failures.
+inline void* load_for_ownership(framework_record* rec, import_cache& cache, const std::type_info& ti,
+                                PyObject* src, const ownership_entry** owner) {
+    bbr_binding* b = nullptr;
+    void* p = load_foreign(rec, cache, ti, src, false, nullptr, nullptr, &b);
+    if (!p || !b)
+        return nullptr;
+    const ownership_entry* o = ownership_of(b->framework);
+    if (!o) {
+        note_refusal(ti, Py_TYPE(src), false, true);
+        return nullptr;
+    }
+    *owner = o;
+    return p;
+}
+
+// The owner gives up `src` (see load_for_ownership); false if it refuses
+// (noted; a warning the owner raises, as natively, stays).
+inline bool relinquish(const ownership_entry* owner, const std::type_info& ti, PyObject* src) noexcept {
+    if (owner->relinquish(src))
+        return true;
+    note_refusal(ti, Py_TYPE(src), false, true);
+    return false;
 }
 
 // The foreign binding returns of `ti` go to, or nullptr: the pinned owner's
