@@ -192,6 +192,22 @@ def test_shared_from_this_shares_with_the_argument(user):
     assert user.node_owners(n) >= 1          # no bad_weak_ptr
 
 
+def test_shared_ptr_argument_shares_the_owners_holder():
+    # nanobind keeps a shared_ptr<Node>; a pybind11 function's shared_ptr<Node>
+    # argument then shares that control block (enable_shared_from_this), as
+    # nanobind's own argument does, instead of starting one of its own.
+    # (node_owners counts the argument's co-owners besides shared_from_this's
+    # own: 1 for a control block apart from the kept one; pybind11's caster
+    # holds one copy more than nanobind's.)
+    n = nbm.Node()
+    nbm.node_keep(n)
+    try:
+        shared_pb, shared_nb = pbm.node_owners(n), nbm.node_owners(n)
+    finally:
+        nbm.node_release()
+    assert shared_nb == 2 and shared_pb >= 2, (shared_pb, shared_nb)
+
+
 def test_shared_from_this_of_a_kept_node_returns_the_same_wrapper():
     n = nbm.Node()
     nbm.node_keep(n)

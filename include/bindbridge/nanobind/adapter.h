@@ -639,25 +639,6 @@ const std::type_info* dynamic_type_p(const T* p) noexcept {
         return nullptr;
 }
 
-// A shared_ptr<T> for a loaded object: one that shares ownership with an
-// existing shared_ptr if T uses enable_shared_from_this and one exists (the
-// owner's holder), else one that keeps the Python object alive (which also
-// arms shared_from_this).  Empty if memory runs out.
-template <typename T>
-std::shared_ptr<T> share_loaded(T* p, PyObject* src) noexcept {
-    if (!p)
-        return nullptr;
-    try {
-        if constexpr (nb::detail::has_shared_from_this_v<T>) {
-            if (auto sp = p->weak_from_this().lock())
-                return std::static_pointer_cast<T>(std::move(sp));
-        }
-        return shared_from_foreign(p, src);
-    } catch (...) {
-        return nullptr;
-    }
-}
-
 // What nanobind asks of a caster of holder H of T: its value type, its
 // name (T's; the _AS macro overrides it), a class, cast by value.
 template <typename H, typename T>

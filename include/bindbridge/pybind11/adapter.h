@@ -601,7 +601,10 @@ private:
     bool load_foreign_holder(py::handle src) {
         if (void* p = load_foreign(record_for_import(), cache_of<T>(), typeid(T), src.ptr(), false,
                                    keep_patient, &kept)) {
-            foreign_holder = shared_from_foreign(static_cast<T*>(p), src.ptr());
+            // (enable_shared_from_this: shares the owner's holder when it has one)
+            foreign_holder = share_loaded(static_cast<T*>(p), src.ptr());
+            if (!foreign_holder)
+                return false;
             this->value = p;
             return true;
         }

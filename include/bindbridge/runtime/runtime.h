@@ -1104,6 +1104,38 @@ std::shared_ptr<T> shared_from_foreign(T* ptr, PyObject* owner) {
     return std::shared_ptr<T>(ptr, py_owner_release{owner});
 }
 
+// The shared_ptr that already owns `p`, when T uses
+// std::enable_shared_from_this and one exists (the owner's holder); empty
+// otherwise.  (weak_from_this is C++17: older standards never share.)
+#if __cplusplus >= 201703L || (defined(_MSVC_LANG) && _MSVC_LANG >= 201703L)
+template <typename T>
+auto existing_owner(T* p, int) -> decltype(p->weak_from_this(), std::shared_ptr<T>()) {
+    auto sp = p->weak_from_this().lock();
+    return sp ? std::shared_ptr<T>(std::move(sp), p) : std::shared_ptr<T>();
+}
+#endif
+template <typename T>
+std::shared_ptr<T> existing_owner(T*, long) {
+    return std::shared_ptr<T>();
+}
+
+// A shared_ptr<T> for a loaded object: one that shares ownership with an
+// existing shared_ptr (enable_shared_from_this, above), else one that
+// keeps the Python object alive (which also arms shared_from_this).  Empty
+// if memory runs out.
+template <typename T>
+std::shared_ptr<T> share_loaded(T* p, PyObject* src) noexcept {
+    if (!p)
+        return std::shared_ptr<T>();
+    try {
+        if (std::shared_ptr<T> sp = existing_owner(p, 0))
+            return sp;
+        return shared_from_foreign(p, src);
+    } catch (...) {
+        return std::shared_ptr<T>();
+    }
+}
+
 // ---------------------------------------------------------------------------
 // Exceptions: ask the other C++ frameworks, in join order.  True if one
 // translated (Python error set); *eptr may have been replaced.
