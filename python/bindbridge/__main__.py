@@ -54,11 +54,18 @@ def render() -> str:
         ("Python type", "C++ type", "framework"),
         [(_type_name(b.python_type), b.cpp_name or "-", b.framework) for b in bs]))
     mismatched = [f for f in fws if f.language == "C++" and f.abi_tag != bindbridge.ABI_TAG]
-    if mismatched:
+    # Same name and ABI tag, yet two frameworks: two records of one domain.
+    keys = [(f.name, f.abi_tag) for f in fws if f.language == "C++"]
+    twice = sorted({k for k in keys if keys.count(k) > 1})
+    if mismatched or twice:
         out.append("")
         for f in mismatched:
             out.append("note: %s has ABI tag %r, bindbridge has %r: C++ types are not "
                        "shared with it" % (f.name, f.abi_tag, bindbridge.ABI_TAG))
+        for k in twice:
+            out.append("note: %d frameworks are named %r: modules of one domain built with "
+                       "another bindbridge version or record layout keep separate records; "
+                       "types pass between them through the protocol" % (keys.count(k), k[0]))
     return "\n".join(out)
 
 

@@ -112,6 +112,21 @@ HOSTILE: List[Build] = [
           note="2.x conduit id, _GLIBCXX_USE_CXX11_ABI=0"),
 ]
 
+# The same three builds that crashed 0.1.0 or share pybind11's internals
+# across string ABIs, with ASan + UBSan (./dev sanitize runs the hostile
+# mix with them in place of hx_pb2136_abi0/abi1 and hx_nb310_abi0).
+SANITIZE_FLAGS = ("-fsanitize=address,undefined", "-fno-sanitize-recover=all",
+                  "-fno-omit-frame-pointer")
+HOSTILE_SANITIZED: List[Build] = [
+    Build("hxa_pb2136_abi0", "pybind11", "2.13.6", 13, ("_GLIBCXX_USE_CXX11_ABI=0",),
+          flags=SANITIZE_FLAGS, note="ASan, _GLIBCXX_USE_CXX11_ABI=0"),
+    Build("hxa_pb2136_abi1", "pybind11", "2.13.6", 14, flags=SANITIZE_FLAGS, note="ASan"),
+    Build("hxa_nb310_abi0", "nanobind", "3.1.0", 15, ("_GLIBCXX_USE_CXX11_ABI=0",),
+          flags=SANITIZE_FLAGS, note="ASan, _GLIBCXX_USE_CXX11_ABI=0"),
+]
+SANITIZED_FOR = {"hx_pb2136_abi0": "hxa_pb2136_abi0", "hx_pb2136_abi1": "hxa_pb2136_abi1",
+                 "hx_nb310_abi0": "hxa_nb310_abi0"}
+
 # Python versions other than the main one run one pair each (see .ci/run).
 OTHER_PYTHONS = {
     "3.8": ["bbv_pb304", "bbv_nb292"],    # the newest releases that still support 3.8
@@ -121,7 +136,7 @@ OTHER_PYTHONS = {
 
 
 def by_name(name: str) -> Build:
-    for b in DEFAULT + COMPILE_ONLY + EXTRAS + PLAIN + HOOK + HOSTILE:
+    for b in DEFAULT + COMPILE_ONLY + EXTRAS + PLAIN + HOOK + HOSTILE + HOSTILE_SANITIZED:
         if b.name == name:
             return b
     raise KeyError(name)

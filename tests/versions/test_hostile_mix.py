@@ -15,6 +15,9 @@ from __future__ import annotations
 
 import concurrent.futures
 import itertools
+import os
+import sys
+from pathlib import Path
 from typing import Dict, List, NamedTuple, Optional, Tuple
 
 import pytest
@@ -47,7 +50,26 @@ MODS: List[Mod] = [
     Mod("hx_nb310_debug", "debug", "nanobind bbdebug", 20, HOSTILE_IMPORTS),
     Mod("plain_pb2136_abi0", "abi0", "pybind11 v4", None, ()),
 ]
+# ./dev sanitize: the ASan + UBSan builds of three of them take their place
+# (the interpreter runs with the sanitizer runtimes preloaded).
+if os.environ.get("BINDBRIDGE_HOSTILE_SANITIZED"):
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import matrix  # noqa: E402
+    MODS = [m._replace(name=matrix.SANITIZED_FOR.get(m.name, m.name)) for m in MODS]
 BY_NAME: Dict[str, Mod] = {m.name: m for m in MODS}
+SANITIZED = bool(os.environ.get("BINDBRIDGE_HOSTILE_SANITIZED"))
+
+
+def pybind11_hazard(names) -> bool:
+    """Whether two of `names` are pybind11 2.x builds of two string ABIs in
+    one internals.  pybind11 itself, with no bindbridge in the process, reads
+    freed memory then (ASan: heap-use-after-free in get_local_internals,
+    reproduced with two plain pybind11 2.13.6 modules); without ASan it goes
+    unnoticed.  The sanitized run leaves such combinations out: they are
+    pybind11's hazard, not bindbridge's."""
+    mods = [BY_NAME[n] for n in names]
+    return any(a.domain == b.domain == "pybind11 v4" and a.abi != b.abi
+               for a, b in itertools.combinations(mods, 2))
 
 
 def expected(user: Mod, owner: Mod) -> Optional[str]:
@@ -141,7 +163,8 @@ def test_each_alone(name):
 
 
 def test_every_pair_in_both_orders():
-    pairs = list(itertools.permutations([m.name for m in MODS if m.owns is not None], 2))
+    pairs = [p for p in itertools.permutations([m.name for m in MODS if m.owns is not None], 2)
+             if not (SANITIZED and pybind11_hazard(p))]
     with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
         results = list(pool.map(run_mix, pairs))
     failures = []
@@ -160,12 +183,16 @@ def test_every_pair_in_both_orders():
 @pytest.mark.parametrize("order", ["forwards", "backwards"])
 def test_all_together(order):
     names = [m.name for m in MODS if m.owns is not None]
+    if SANITIZED:  # (one pybind11 2.13 string ABI only: pybind11_hazard)
+        names = [n for n in names if not (BY_NAME[n].domain == "pybind11 v4" and BY_NAME[n].abi != "abi0")]
     if order == "backwards":
         names.reverse()
     table = check(names)
     # The diagnostics name every framework whose ABI is not bindbridge's.
     for tag in ("use_cxx11_abi_0", "libcpp", "glibcxx_debug"):
         assert tag in table and "not shared" in table, table
+    # and the builds with another record layout (hx_pb310_salt beside bbv_pb310)
+    assert "keep separate records" in table, table
 
 
 @pytest.mark.parametrize("assume", ["", "bindbridge.assume_pybind11_2x_string_abi(0)"])
@@ -173,7 +200,9 @@ def test_old_abi_plain_conduit_user_never_answered(assume):
     # pybind11 2.x's conduit id leaves the string ABI out: a new-ABI exporter
     # answers it only when the user promised the new ABI (test_conduit.py),
     # never without a promise and never after a promise of the old one.
-    names = ["hx_pb2136_abi0", "hx_pb2136_abi1"]
+    names = [m.name for m in MODS if m.owns in (13, 14)]   # the two 2.13 builds
+    if SANITIZED:  # (the plain module is old-ABI: pybind11_hazard)
+        names = [n for n in names if BY_NAME[n].abi == "abi0"]
     result = run_script(PLAIN_SCRIPT % {"dir": str(MODULE_DIR), "names": names, "assume": assume})
     assert result.returncode == 0 and result.stderr == "", result.describe()
     assert result.stdout.strip() == "refused"
