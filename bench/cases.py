@@ -9,7 +9,9 @@ Argument factories (resolved in the worker, once per process):
     "Pet@MOD"        MOD.Pet("rex")
     "SharedPet@MOD"  MOD.SharedPet("rex")
     "point"          a point of the C-API test framework (bbtest_cpp)
+    "Circle@MOD"     MOD.Circle(2.0)
     "str"            "x" (a wrong argument: the overload miss)
+    "float"          2.0
     None             no argument
 
 Shapes: "call1" fn(a); "call0" fn(); "miss" try: fn(a) except TypeError;
@@ -86,6 +88,11 @@ KINDS = {
     "val": ("p{N}_val", None, "call0", "p{U}_val", None),
     "ref": ("p{N}_favourite", None, "call0", "p{U}_favourite", None),
     "miss": ("p{N}_f", "str", "miss", "p{U}_f", "str"),
+    # Polymorphic return: shared_ptr<Shape> holding a Circle comes back as
+    # the owner's Circle (dynamic type, one cached lookup by typeid).
+    "poly": ("p{N}_shape_circle_shared", "float", "call1", "p{U}_shape_circle_shared", "float"),
+    # Identity: Shape& of an existing Circle wrapper comes back as itself.
+    "echo": ("p{N}_shape_echo", "Circle", "call1", "p{U}_shape_echo", "Circle"),
 }
 
 GROUPS = {
@@ -94,6 +101,8 @@ GROUPS = {
     "val": "return `T` by value (a new foreign wrapper vs a new native one)",
     "ref": "return `T&` (policy reference; a new wrapper each call)",
     "miss": "overload miss: `f(\"x\")` -> TypeError, caught",
+    "poly": "return `std::shared_ptr<Shape>` holding a `Circle` (the most-derived type: a new wrapper each call)",
+    "echo": "return `Shape&` of an existing `Circle` (identity: the argument's own wrapper)",
     "native": "native calls: adapter linked vs the same module without bindbridge",
     "conduit": "pybind11's cpp conduit (an unmodified pybind11 3.0.4 module) vs bindbridge",
     "capi": "C-API framework's `bbt_point` into `double f(const bbt_point&)`",
@@ -106,6 +115,10 @@ PROFILED_PAIRS = [("pb310", "nb310"), ("nb310", "pb310")]
 
 
 def _expect(kind: str, owner_module: str) -> str:
+    if kind == "poly":
+        return "circle:%s" % owner_module
+    if kind == "echo":
+        return "same"
     if kind in ("arg", "shared"):
         return "int"
     if kind in ("val", "ref"):
@@ -126,7 +139,7 @@ def build_cases() -> List[Case]:
         for kind, (_f, _a, shape, nfunc, narg) in KINDS.items():
             for variant, mod in (("nobb", u.nobb), ("native", u.module)):
                 func = nfunc.format(U=u.id)
-                arg = narg and (narg if narg == "str" else "%s@%s" % (narg, mod))
+                arg = narg and (narg if narg in ("str", "float") else "%s@%s" % (narg, mod))
                 cid = "%s:%s:%s" % (variant, kind, u.key)
                 cases.append(Case(
                     cid, "native" if variant == "native" else "nobb", mod, func, arg, shape,
@@ -138,7 +151,7 @@ def build_cases() -> List[Case]:
             if u is o:
                 continue
             for kind, (ffunc, akind, shape, _n, _na) in KINDS.items():
-                arg = akind and (akind if akind == "str" else "%s@%s" % (akind, o.module))
+                arg = akind and (akind if akind in ("str", "float") else "%s@%s" % (akind, o.module))
                 cases.append(Case(
                     "%s:%s<-%s" % (kind, u.key, o.key), kind, u.module, ffunc.format(N=o.id), arg,
                     shape, baseline="native:%s:%s" % (kind, u.key), user=u.key, owner=o.key,

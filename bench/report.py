@@ -16,6 +16,8 @@ KIND_TITLES = {
     "val": "return `T` by value",
     "ref": "return `T&` (policy reference)",
     "miss": "overload miss: `f(\"x\")` -> TypeError (caught)",
+    "poly": "return `std::shared_ptr<Shape>` holding a `Circle` (polymorphic)",
+    "echo": "return `Shape&` of an existing `Circle` (identity)",
 }
 
 
@@ -341,6 +343,15 @@ def markdown(results, png_name="benchmarks.png"):
         if kind in ("val", "ref"):
             w("The result is dropped at once, so each call makes a new wrapper: in a foreign row the")
             w("owner's framework makes it (its `to_python`), in the native row the user's own.")
+            w("")
+        if kind == "poly":
+            w("The user imports only the owner's `VShape<N>`; the result is the owner's `Circle`, found")
+            w("by `typeid(*p)` through a one-entry cache, then made by the owner's `to_python`.  In the")
+            w("native row the user returns its own `Circle` (its framework's polymorphic lookup).")
+            w("")
+        if kind == "echo":
+            w("The argument is the owner's `Circle`; the `Shape&` result is looked up by the owner")
+            w("(dynamic type, most-derived pointer) and is the argument's own wrapper.")
             w("")
         w("| user | owner | ns [p25-p75] | ratio [p25-p75] | Ir | Ir ratio | Ir added |")
         w("|---|---|---|---|---|---|---|")

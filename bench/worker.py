@@ -58,7 +58,11 @@ class Factory:
             if self.point_type is None:
                 self.point_type = self.mods["bbtest_cpp"].make_type("bbt_point")
             return self.point_type(1, 2)
+        if spec == "float":
+            return 2.0
         cls, _, mod = spec.partition("@")
+        if cls == "Circle":
+            return getattr(self.mods[mod], cls)(2.0)
         return getattr(self.mods[mod], cls)("rex")
 
 
@@ -96,6 +100,10 @@ def check(case, fn, a, mods):
         raise SystemExit("bench: %s returned %r" % (case.id, r))
     if case.expect.startswith("type:") and type(r) is not mods[case.expect[5:]].Pet:
         raise SystemExit("bench: %s returned %r" % (case.id, type(r)))
+    if case.expect.startswith("circle:") and type(r) is not mods[case.expect[7:]].Circle:
+        raise SystemExit("bench: %s returned %r (not the most-derived type)" % (case.id, type(r)))
+    if case.expect == "same" and r is not a:
+        raise SystemExit("bench: %s returned a new wrapper, not the argument" % case.id)
 
 
 def setup(args):

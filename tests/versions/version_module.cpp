@@ -167,8 +167,8 @@ void bind_peer(module_t& m) {
     BBV_DEF(m, fname(N, "f"), [](const T& t) { return (int) t.name.size(); });
     BBV_DEF(m, fname(N, "f_shared"), [](std::shared_ptr<T> p) { return p ? (int) p->name.size() : -1; });
     BBV_DEF(m, fname(N, "val"), []() -> T { return F::favourite(); });
-#if !defined(BBV_NO_BINDBRIDGE)
-    // The hierarchy family: only the base is imported.
+    // The hierarchy family: only the base is imported (bench/ measures
+    // shape_circle_shared and shape_echo natively too).
     using S = VShape<N>;
     BBV_DEF(m, fname(N, "shape_kind"), [](const S& s) { return s.kind(); });
     BBV_DEF(m, fname(N, "shape_echo"), [](S& s) -> S& { return s; }, BBV_REF);
@@ -181,6 +181,7 @@ void bind_peer(module_t& m) {
     BBV_DEF(m, fname(N, "shape_add"), [](std::shared_ptr<S> s) { F::scene().push_back(std::move(s)); });
     BBV_DEF(m, fname(N, "shape_scene"), [] { return F::scene(); });
     BBV_DEF(m, fname(N, "shape_clear"), [] { F::scene().clear(); });
+#if !defined(BBV_NO_BINDBRIDGE)
 #  if defined(BBV_PYBIND11)
     BBV_DEF(m, fname(N, "shape_isinstance"), [](py::handle h) { return bindbridge::isinstance<S>(h); });
 #  else
