@@ -766,7 +766,8 @@ def plot(results, path):
     kinds = list(C.KINDS)
     fig, axes = plt.subplots(1, 2, figsize=(14, 7), sharey=True)
     height = 0.8 / len(kinds)
-    colors = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd"]
+    colors = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2"]
+    assert len(colors) >= len(kinds), "bench/report.py: one colour per kind"
     for ax, field, title in ((axes[0], "ir_ratio", "instructions (callgrind)"),
                              (axes[1], "ratio", "wall-clock median [p25-p75]")):
         for k, kind in enumerate(kinds):
