@@ -49,7 +49,7 @@ void export_type(nanobind::module_& m) {
     if (sizeof...(Bases) != 0 &&
         detail::publish_bases<T, Bases...>(detail::nanobind_impl::domain_record(),
                                            detail::nanobind_impl::binding_of_type(typeid(T)),
-                                           detail::nanobind_impl::binds_natively) != 0)
+                                           detail::nanobind_impl::bound_natively) != 0)
         throw nanobind::python_error();
 }
 

@@ -361,10 +361,8 @@ inline framework_record* record_for_export(nb::module_&) {
     return rec;
 }
 
-// For export_type<T, Bases...>: whether nanobind binds `ti` here, and the
-// published binding of T's Python type (ours, or the framework we stepped
-// aside for).
-inline bool binds_natively(const std::type_info& ti) { return compat::type_lookup(&ti) != nullptr; }
+// For export_type<T, Bases...>: the published binding of T's Python type
+// (ours, or the framework we stepped aside for).
 inline const bbr_binding* binding_of_type(const std::type_info& ti) {
     PyObject* tp = compat::type_lookup(&ti);
     bbr_binding* b = tp ? bbr_get_binding(tp) : nullptr;
@@ -442,24 +440,11 @@ inline bool bound_natively(const std::type_info& ti) noexcept {
     return compat::type_lookup(&ti) != nullptr;
 }
 
-// For a T nanobind binds: whether a polymorphic `src` is of a dynamic type
-// nanobind does not bind but some framework publishes (a class bound
-// without its nanobind base, export_type<Derived, T>): then it returns
-// through that binding, as the most-derived type, as nanobind would.
-template <typename T, typename std::enable_if<std::is_polymorphic<T>::value, int>::type = 0>
+// The runtime's dynamic_goes_foreign (returns.h) with nanobind's lookup.
+template <typename T>
 bool dynamic_goes_foreign(const T* src) noexcept {
-    if (!src)
-        return false;
-    const std::type_info& dyn = typeid(*src);
-    if (&dyn == &typeid(T) || std::strcmp(type_key(dyn), type_key(typeid(T))) == 0 ||
-        bound_natively(dyn))
-        return false;
-    framework_record* rec = record_for_import();
-    return rec && dynamic_binding(rec, cache_of<T>(), dyn, nullptr) != nullptr;
-}
-template <typename T, typename std::enable_if<!std::is_polymorphic<T>::value, int>::type = 0>
-bool dynamic_goes_foreign(const T*) noexcept {
-    return false;
+    return std::is_polymorphic<T>::value && src &&
+           ::bindbridge::detail::dynamic_goes_foreign<tag, T>(record_for_import(), src, bound_natively);
 }
 
 template <typename T>

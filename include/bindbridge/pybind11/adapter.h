@@ -436,24 +436,11 @@ py::handle cast_foreign(const T* src, py::return_value_policy policy, py::handle
                                      "pybind11");
 }
 
-// For a T pybind11 binds: whether a polymorphic `src` is of a dynamic type
-// pybind11 does not bind but some framework publishes (a class bound
-// without its pybind11 base, export_type<Derived, T>): then it returns
-// through that binding, as the most-derived type, as pybind11 would.
-template <typename T, typename std::enable_if<std::is_polymorphic<T>::value, int>::type = 0>
+// The runtime's dynamic_goes_foreign (returns.h) with pybind11's lookup.
+template <typename T>
 bool dynamic_goes_foreign(const T* src) {
-    if (!src)
-        return false;
-    const std::type_info& dyn = typeid(*src);
-    if (&dyn == &typeid(T) || std::strcmp(type_key(dyn), type_key(typeid(T))) == 0 ||
-        py::detail::get_type_info(dyn))
-        return false;
-    framework_record* rec = record_for_import();
-    return rec && dynamic_binding(rec, cache_of<T>(), dyn, nullptr) != nullptr;
-}
-template <typename T, typename std::enable_if<!std::is_polymorphic<T>::value, int>::type = 0>
-bool dynamic_goes_foreign(const T*) {
-    return false;
+    return std::is_polymorphic<T>::value && src &&
+           ::bindbridge::detail::dynamic_goes_foreign<tag, T>(record_for_import(), src, binds_natively);
 }
 
 // Policies under which a native return keeps the object itself (not a copy).

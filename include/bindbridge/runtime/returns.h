@@ -84,6 +84,27 @@ return_target target_of(framework_record* rec, const T* src) {
     return t;
 }
 
+// For a T the adapter's framework binds (`bound_natively`): whether a
+// polymorphic `src` is of a dynamic type that framework does not bind but
+// some framework publishes (a class bound without its base,
+// export_type<Derived, T>): then it returns through that binding, as the
+// most-derived type, as the framework itself would.
+template <typename Tag, typename T, typename std::enable_if<std::is_polymorphic<T>::value, int>::type = 0>
+bool dynamic_goes_foreign(framework_record* rec, const T* src,
+                          bool (*bound_natively)(const std::type_info&)) {
+    if (!src || !rec)
+        return false;
+    const std::type_info& dyn = typeid(*src);
+    if (&dyn == &typeid(T) || std::strcmp(type_key(dyn), type_key(typeid(T))) == 0 ||
+        bound_natively(dyn))
+        return false;
+    return dynamic_binding(rec, cache_of<Tag, T>(), dyn, nullptr) != nullptr;
+}
+template <typename Tag, typename T, typename std::enable_if<!std::is_polymorphic<T>::value, int>::type = 0>
+bool dynamic_goes_foreign(framework_record*, const T*, bool (*)(const std::type_info&)) {
+    return false;
+}
+
 inline PyObject* no_foreign_binding(const std::type_info& ti, const char* framework,
                                     const import_cache& cache) {
     std::string why = cache.pinned ? pinned_owner_note(cache)
