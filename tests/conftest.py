@@ -46,6 +46,21 @@ def pytest_report_header(config):
     ]
 
 
+def tied(held):
+    """held = [nurse, patient], the only references to both (the patient
+    takes weakrefs): (is the patient alive while the nurse is, is it gone
+    once the nurse is)."""
+    import gc
+    import weakref
+
+    ref = weakref.ref(held.pop())
+    gc.collect()
+    alive = ref() is not None
+    held.clear()
+    gc.collect()
+    return alive, ref() is None
+
+
 class ScriptResult:
     def __init__(self, script: str, proc: subprocess.CompletedProcess):
         self.script = script

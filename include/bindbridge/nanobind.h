@@ -27,6 +27,7 @@
 #endif
 
 #include "nanobind/adapter.h"
+#include "nanobind/keep_alive.h"
 #include "runtime/bases.h"
 #include "runtime/explain.h"
 

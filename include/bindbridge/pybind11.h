@@ -14,7 +14,8 @@
 //
 // Export publishes pybind11 types on the pymetabind registry and serves
 // them to other frameworks (from_python, to_python with every policy,
-// keep_alive, exception translation).  Import (the macro) specialises
+// keep_alive, exception translation); py::keep_alive with a nurse another
+// framework owns ties the patient through that framework.  Import (the macro) specialises
 // pybind11's type_caster<T> and type_caster<std::shared_ptr<T>> so that
 // functions taking or returning T accept and produce objects owned by any
 // framework on the registry: native pybind11 first, then foreign bindings
@@ -30,6 +31,7 @@
 
 #include "pybind11/adapter.h"
 #include "pybind11/hook.h"
+#include "pybind11/keep_alive.h"
 #include "runtime/bases.h"
 #include "runtime/explain.h"
 

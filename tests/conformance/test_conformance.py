@@ -19,7 +19,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from frameworks import narrowed, selected  # noqa: E402
 
-from conftest import VERSION_MODULES as VERSION_DIR  # noqa: E402
+from conftest import VERSION_MODULES as VERSION_DIR, tied  # noqa: E402
 FRAMEWORKS = selected()
 PAIRS = [(u, o) for u in FRAMEWORKS for o in FRAMEWORKS if u is not o]
 
@@ -184,6 +184,38 @@ def test_wrong_type_refused(pair):
     f = pair.u.point_sum if pair.point_owner else pair.fn("describe")
     with pytest.raises(TypeError):
         f(42)
+
+
+class _Patient:
+    """A plain Python object a keep_alive ties to a foreign nurse."""
+
+
+def test_keep_alive_foreign_nurse(pair):
+    # py::keep_alive<1, 2> / nb::keep_alive<1, 2>: the user's annotation,
+    # the nurse the owner's object (which may take no weakref): tied
+    # through the owner's framework, released when the nurse dies.
+    pair.expect("keep_alive")
+    if pair.point_owner:
+        nurse, patient = pair.make(), _Patient()
+        pair.u.point_hold(nurse, patient)
+    else:
+        nurse, patient = pair.make("n"), _Patient()
+        pair.fn("hold")(nurse, patient)
+    held = [nurse, patient]
+    del nurse, patient
+    assert tied(held) == (True, True)
+
+
+def test_keep_alive_foreign_result_nurse(pair):
+    # keep_alive<0, 2>: the nurse is the new foreign result.
+    pair.expect("keep_alive")
+    patient = _Patient()
+    clone = pair.u.point_clone_holding if pair.point_owner else pair.fn("clone_holding")
+    result = clone(pair.make("r"), patient)
+    assert type(result) is pair.owner_type()
+    held = [result, patient]
+    del result, patient
+    assert tied(held) == (True, True)
 
 
 # --- class hierarchies: users import only the owner's base VShape<N> -------

@@ -68,6 +68,11 @@ NB_MODULE(bb_nanobind, m) {
     bindbridge::export_type<Color>(m);
 
     bindbridge::export_type<Pet>(m);
+    // nb::keep_alive whose nurse is a pybind11 Toy (nanobind falls back to
+    // a weakref, which pybind11 objects take), and the reverse.
+    m.def("toy_holds_pet", [](Toy&, Pet&) {}, nb::keep_alive<1, 2>());
+    m.def("pet_holds_toy", [](Pet&, Toy&) {}, nb::keep_alive<1, 2>());
+    m.def("toy_for_pet", [](const Pet& p) { return Toy(p.name); }, nb::keep_alive<0, 1>());
     m.attr("exported_by_export_all") = bindbridge::export_all(m);
     m.def("reexport", [](nb::module_ mod) { bindbridge::export_type<Pet>(mod); },
           "module"_a = m);

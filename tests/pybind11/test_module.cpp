@@ -94,6 +94,13 @@ PYBIND11_MODULE(bb_pybind11, m) {
     m.def("raise_toy_error", [](const std::string& what) { throw ToyError(what); });
     m.def("raise_pet_error", [](const std::string& what) { throw PetError(what); });
     m.def("speak", [](const Pet& p) { return p.speak(); });
+    // py::keep_alive whose nurse is a nanobind Pet (no weakrefs): through
+    // nanobind; whose nurse is a pybind11 Toy: pybind11's own.
+    m.def("pet_holds_toy", [](Pet&, Toy&) {}, py::keep_alive<1, 2>());
+    m.def("toy_holds_pet", [](Toy&, Pet&) {}, py::keep_alive<1, 2>());
+    m.def("pet_for_toy", [](const Toy& t) { return Pet(t.name, "squeak"); }, py::keep_alive<0, 1>());
+    m.def("toy_holds_result", [](Toy&) { return Pet("kept", "purr"); }, py::keep_alive<1, 0>());
+    m.def("none_holds_toy", [](py::object, Toy&) {}, py::keep_alive<1, 2>());
     m.def("framework", [] { return "pybind11"; });
     m.def("raise_int", [] { throw 42; });
     m.def("raise_runtime_error", [](const std::string& w) { throw std::runtime_error(w); });

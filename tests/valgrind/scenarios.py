@@ -1,4 +1,4 @@
-"""tests/valgrind/scenarios.py: 17 cross-framework scenarios, run in one interpreter under valgrind memcheck.
+"""tests/valgrind/scenarios.py: 18 cross-framework scenarios, run in one interpreter under valgrind memcheck.
 
 Each scenario is small; together they cover the registry, both adapters,
 the C-API framework, removal paths and interpreter exit.  Run by
@@ -89,6 +89,22 @@ def reference_internal_keeps_parent():
     r = house.resident()
     del house
     assert r.name == "Resident"
+
+
+@scenario
+def keep_alive_through_the_nurse_framework():
+    # pybind11's keep_alive with nanobind nurses (argument and result) and
+    # nanobind's with pybind11 ones: patients freed with their nurses.
+    pet, toy = nbm.Pet("rex"), pbm.Toy("ball")
+    pbm.pet_holds_toy(pet, toy)
+    held = pbm.pet_for_toy(toy)
+    nbm.toy_holds_pet(toy, nbm.Pet("patient"))
+    nbm.pet_holds_toy(pet, pbm.Toy("patient"))
+    del toy
+    gc.collect()
+    assert held.name == "ball"
+    del pet, held
+    gc.collect()
 
 
 @scenario

@@ -160,6 +160,11 @@ void bind_peer(module_t& m) {
     // (pybind11 2.x has no std::unique_ptr<T> parameters.)
     BBV_DEF(m, fname(N, "take_unique"), [](std::unique_ptr<T> p) { return p ? "took " + p->name : std::string("none"); });
 #endif
+    // keep_alive annotations whose nurse is the foreign object (the
+    // argument, or the new result).
+    BBV_DEF(m, fname(N, "hold"), [](T&, py::object) {}, py::keep_alive<1, 2>());
+    BBV_DEF(m, fname(N, "clone_holding"), [](const T& t, py::object) { return T(t.name); },
+            py::keep_alive<0, 2>());
     BBV_DEF(m, fname(N, "raise"), [](const std::string& w) { throw VError<N>(w); });
     BBV_DEF(m, fname(N, "level_value"), [](E e) { return (int) e; });
     BBV_DEF(m, fname(N, "level_make"), [](int v) { return (E) v; });
@@ -228,6 +233,9 @@ static void bind_point(module_t& m) {
         static bbt_point* f = new bbt_point{7, 7};
         return *f;
     }, BBV_REF);
+    BBV_DEF(m, "point_hold", [](bbt_point&, py::object) {}, py::keep_alive<1, 2>());
+    BBV_DEF(m, "point_clone_holding", [](const bbt_point& p, py::object) { return p; },
+            py::keep_alive<0, 2>());
     BBV_DEF(m, "point_echo", [](bbt_point& p) -> bbt_point& { return p; }, BBV_REF);
     static auto* kept = new std::vector<std::shared_ptr<bbt_point>>();
     BBV_DEF(m, "point_keep", [](std::shared_ptr<bbt_point> p) {

@@ -1082,6 +1082,27 @@ inline int keep_alive(bbr_binding* owner_binding, PyObject* nurse, void* payload
     return weakref_keep_alive(nurse, payload, cb);
 }
 
+// Ties `patient` (a new reference is taken) to `nurse` through the nurse's
+// own framework, found by the binding its type publishes: for a
+// framework's keep-alive annotation whose nurse another framework owns.
+// 1 done; 0 when the nurse has no published binding or its framework
+// declined (the caller falls back to a weakref).  Never leaves an error set.
+inline int keep_alive_by_nurse(PyObject* nurse, PyObject* patient) noexcept {
+    bbr_binding* b = bbr_get_binding_checked(reinterpret_cast<PyObject*>(Py_TYPE(nurse)));
+    if (!b || !b->framework)
+        return 0;
+    int done = b->framework->keep_alive(nurse, patient, nullptr);
+    if (PyErr_Occurred())
+        PyErr_Clear();
+    return done == 1 ? 1 : 0;
+}
+
+// The keep_alive<Nurse, Patient> indices the adapters route (0 is the
+// result, 1.. the arguments): X(N, P) for each.
+#define BINDBRIDGE_KEEP_ALIVE_PAIRS_(X)                                                       \
+    X(0, 1) X(0, 2) X(0, 3) X(0, 4) X(1, 0) X(1, 2) X(1, 3) X(1, 4) X(2, 0) X(2, 1)           \
+    X(2, 3) X(2, 4) X(3, 0) X(3, 1) X(3, 2) X(3, 4) X(4, 0) X(4, 1) X(4, 2) X(4, 3)
+
 // A shared_ptr<T> for a foreign object: aliases the C++ object and keeps
 // the Python owner alive (the GIL is taken to release it).
 struct py_owner_release {
