@@ -529,7 +529,42 @@ public:
         return cast_foreign<T>(src, policy, parent);
     }
 
+    // A foreign load outside a bound call may leave its temporary in `kept`,
+    // which dies with this caster: by value (a parameter, py::cast<T>, an
+    // element of an STL container) the value is copied out first; a
+    // reference or pointer (py::cast<const T&>) would dangle, so it is
+    // refused, as pybind11 refuses its own temporaries outside a call.
+    // (Types that cannot be copied keep pybind11's own operators.)
+    static constexpr bool copies_out = std::is_copy_constructible<T>::value && !std::is_abstract<T>::value;
+    template <typename U>
+    using cast_op_type = typename std::conditional<
+        !copies_out || std::is_lvalue_reference<U>::value ||
+            std::is_pointer<typename std::remove_reference<U>::type>::value,
+        py::detail::cast_op_type<U>, T>::type;
+
+    operator T*() {
+        refuse_reference_to_kept();
+        return static_cast<T*>(this->value);
+    }
+    operator T&() {
+        refuse_reference_to_kept();
+        return base::operator T&();
+    }
+    template <typename U = T, typename std::enable_if<std::is_same<U, T>::value && copies_out, int>::type = 0>
+    operator U() {
+        return U(base::operator T&());
+    }
+
 private:
+    void refuse_reference_to_kept() const {
+        if (kept)
+            throw py::cast_error(
+                "bindbridge: cannot make a reference or pointer to a C++ " +
+                source_name_of(typeid(T)) +
+                " outside a bound call: converting the foreign object needed a temporary that dies "
+                "with the cast (pybind11 refuses its own such casts too); cast by value instead");
+    }
+
     py::object kept; // temporaries of a foreign load outside a bound call (keep_patient)
 };
 
