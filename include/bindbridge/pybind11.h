@@ -142,6 +142,11 @@ inline bool enable_module_local_hook(const pybind11::module_& m,
         : public ::bindbridge::detail::pybind11_impl::unique_caster<T> {                      \
         MEMBERS                                                                               \
     };                                                                                        \
+    template <typename D>                                                                     \
+    class type_caster<std::unique_ptr<T, D>>                                                  \
+        : public ::bindbridge::detail::pybind11_impl::custom_deleter_caster<T, D> {           \
+        MEMBERS                                                                               \
+    };                                                                                        \
     }                                                                                         \
     }
 

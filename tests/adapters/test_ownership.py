@@ -61,3 +61,20 @@ p = nb.pet_make_owned("max")              # made in C++: taken by the unique_ptr
 print(pb.pet_overload(p))
 """)
     assert out.split() == ["refused", "const", "ref", "rex", "unique"], out
+
+
+def test_unique_ptr_custom_deleter_return_refused_and_deleted():
+    # std::unique_ptr<Pet, PetDeleter> of the nanobind Pet from pybind11: the
+    # nanobind wrapper could not run PetDeleter, so the return is refused,
+    # saying why, and the deleter runs (nothing leaks).
+    out = check_script("""
+import bb_nanobind as nb, bb_pybind11 as pb
+before = pb.pet_custom_deleter_runs()
+try:
+    pb.pet_custom_deleter()
+except TypeError as e:
+    print("refused:", e)
+print("deleter runs", pb.pet_custom_deleter_runs() - before)
+""")
+    assert "refused: bindbridge: cannot return std::unique_ptr<Pet, PetDeleter>" in out, out
+    assert "custom deleter" in out and "deleter runs 1" in out, out

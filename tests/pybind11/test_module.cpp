@@ -80,6 +80,15 @@ auto in_thread(F&& f) -> decltype(f()) {
     return r;
 }
 
+struct PetDeleter {
+    static int runs;
+    void operator()(Pet* p) const {
+        ++runs;
+        delete p;
+    }
+};
+int PetDeleter::runs = 0;
+
 void bind_hierarchy(py::module_& m); // test_hierarchy.cpp
 
 PYBIND11_MODULE(bb_pybind11, m) {
@@ -117,6 +126,9 @@ PYBIND11_MODULE(bb_pybind11, m) {
     m.def("raise_toy_error", [](const std::string& what) { throw ToyError(what); });
     m.def("raise_pet_error", [](const std::string& what) { throw PetError(what); });
     m.def("speak", [](const Pet& p) { return p.speak(); });
+    // A custom deleter cannot cross: the nanobind wrapper would not run it.
+    m.def("pet_custom_deleter", [] { return std::unique_ptr<Pet, PetDeleter>(new Pet("rex", "woof")); });
+    m.def("pet_custom_deleter_runs", [] { return PetDeleter::runs; });
     // py::keep_alive whose nurse is a nanobind Pet (no weakrefs): through
     // nanobind; whose nurse is a pybind11 Toy: pybind11's own.
     m.def("pet_holds_toy", [](Pet&, Toy&) {}, py::keep_alive<1, 2>());

@@ -638,6 +638,29 @@ private:
     py::object kept; // (exact pass only: nothing is kept in practice)
 };
 
+// std::unique_ptr<T, D> with a custom deleter: pybind11's own holder
+// caster for a T this module binds.  Another framework's wrapper deletes
+// with `delete` (or its own deleter), never with D, so a foreign T does not
+// cross: a TypeError that says so instead of pybind11's bare "Unable to
+// convert function return value".
+template <typename T, typename D>
+class custom_deleter_caster : public py::detail::move_only_holder_caster<T, std::unique_ptr<T, D>> {
+    using base = py::detail::move_only_holder_caster<T, std::unique_ptr<T, D>>;
+
+public:
+    static constexpr auto name = py::detail::type_caster<T>::name;
+
+    static py::handle cast(std::unique_ptr<T, D>&& src, py::return_value_policy policy, py::handle parent) {
+        if (!src || py::detail::get_type_info(typeid(T)))
+            return base::cast(std::move(src), policy, parent);
+        throw py::type_error("bindbridge: cannot return std::unique_ptr<" + source_name_of(typeid(T)) +
+                             ", " + source_name_of(typeid(D)) +
+                             ">: another framework owns " + source_name_of(typeid(T)) +
+                             " and its wrapper could not run the custom deleter; return "
+                             "std::unique_ptr<T> (default deleter) or std::shared_ptr<T>");
+    }
+};
+
 // std::unique_ptr<T> (default deleter): returns of a T pybind11 does not
 // bind give ownership to the foreign owner (most-derived type); arguments
 // (pybind11 3.x) take it from other bindbridge frameworks' objects whose
