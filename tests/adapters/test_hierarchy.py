@@ -310,3 +310,25 @@ except TypeError as e:
     print(e)
 """)
     assert "export_type<Odd, Unbound>: no framework on the registry binds the base Unbound" in out, out
+
+
+# --- the frameworks' own type hooks (hierarchies without virtuals) --------
+
+def test_type_hooks_natively():
+    # What each framework's hook does for its own types.
+    assert type(pbm.event_key_native()) is pbm.KeyEvent
+    assert type(nbm.msg_text_native()) is nbm.TextMsg
+
+
+def test_pybind11_polymorphic_type_hook_on_a_foreign_return():
+    # Msg& to a TextMsg, Msg owned by nanobind: pybind11's hook (specialised
+    # in the pybind11 module) names TextMsg, nanobind's TextMsg comes back.
+    m = pbm.msg_text()
+    assert type(m) is nbm.TextMsg and m.text == "hello" and m.kind == 1
+    assert pbm.msg_text() is m  # by reference: the existing wrapper
+
+
+def test_nanobind_type_hook_on_a_foreign_return():
+    e = nbm.event_key()
+    assert type(e) is pbm.KeyEvent and e.key == 42 and e.kind == 1
+    assert nbm.event_key() is e

@@ -132,3 +132,33 @@ struct hierarchy_set {
     static long use_count(std::shared_ptr<B> b) { return b.use_count(); }
     static std::string call_with(const std::function<std::string(B&)>& f, B& b) { return f(b); }
 };
+
+// Hierarchies without virtual functions (LLVM style: a kind field), whose
+// dynamic type only the frameworks' own hooks know (pybind11's
+// polymorphic_type_hook, nanobind's type_hook).  Msg and TextMsg are bound
+// by the nanobind module, Event and KeyEvent by the pybind11 one; each
+// imports the other's base and specialises its own framework's hook for
+// it, so that a base reference to a derived object returns the derived
+// type, as the hook makes its framework do natively.
+struct Msg {
+    int kind = 0;
+};
+struct TextMsg : Msg {
+    std::string text;
+    explicit TextMsg(std::string t) : text(std::move(t)) { kind = 1; }
+};
+struct Event {
+    int kind = 0;
+};
+struct KeyEvent : Event {
+    int key;
+    explicit KeyEvent(int k) : key(k) { kind = 1; }
+};
+inline Msg& static_text_msg() {
+    static TextMsg* m = new TextMsg("hello"); // never freed: Python may refer to it at exit
+    return *m;
+}
+inline Event& static_key_event() {
+    static KeyEvent* e = new KeyEvent(42);
+    return *e;
+}

@@ -18,7 +18,20 @@
 BINDBRIDGE_NANOBIND_IMPORT_AS(Shape, "bb_pybind11.Shape")
 BINDBRIDGE_NANOBIND_IMPORT(Node) // bound here too: the native path goes through the import caster
 
+BINDBRIDGE_NANOBIND_IMPORT(Event)
+
 namespace nb = nanobind;
+
+// nanobind's hook for the foreign, non-virtual Event (the import
+// declaration's returns consult it) and for its own Msg.
+template <>
+struct nanobind::detail::type_hook<Event> {
+    static const std::type_info* get(const Event* e) { return e->kind == 1 ? &typeid(KeyEvent) : &typeid(Event); }
+};
+template <>
+struct nanobind::detail::type_hook<Msg> {
+    static const std::type_info* get(const Msg* m) { return m->kind == 1 ? &typeid(TextMsg) : &typeid(Msg); }
+};
 
 namespace {
 
@@ -55,6 +68,12 @@ void bind_hierarchy(nb::module_& m) {
 
     m.def("dog_name", [](const Dog& d) { return d.name; });
     m.def("hierarchy_alive", [] { return hierarchy_alive(); });
+    nb::class_<Msg>(m, "Msg").def_ro("kind", &Msg::kind);
+    nb::class_<TextMsg, Msg>(m, "TextMsg").def_ro("text", &TextMsg::text);
+    bindbridge::export_type<Msg>(m);
+    bindbridge::export_type<TextMsg>(m);
+    m.def("msg_text_native", []() -> Msg& { return static_text_msg(); }, nb::rv_policy::reference);
+    m.def("event_key", []() -> Event& { return static_key_event(); }, nb::rv_policy::reference);
 
     nb::class_<Node>(m, "Node").def(nb::init<>()).def_rw("value", &Node::value);
     bindbridge::export_type<Node>(m);

@@ -21,7 +21,28 @@ BINDBRIDGE_PYBIND11_IMPORT(Color) // as in test_module.cpp: every TU that conver
 // are taken and returned as themselves.
 BINDBRIDGE_PYBIND11_IMPORT(Shape)
 
+BINDBRIDGE_PYBIND11_IMPORT(Msg)
+
 namespace py = pybind11;
+
+// pybind11's hook for the non-virtual hierarchies: the foreign Msg's (the
+// import declaration's returns consult it) and the native Event's.
+namespace pybind11 {
+template <>
+struct polymorphic_type_hook<Msg> {
+    static const void* get(const Msg* src, const std::type_info*& type) {
+        type = src && src->kind == 1 ? &typeid(TextMsg) : nullptr;
+        return src;
+    }
+};
+template <>
+struct polymorphic_type_hook<Event> {
+    static const void* get(const Event* src, const std::type_info*& type) {
+        type = src && src->kind == 1 ? &typeid(KeyEvent) : nullptr;
+        return src;
+    }
+};
+} // namespace pybind11
 
 namespace {
 
@@ -74,6 +95,12 @@ void bind_hierarchy(py::module_& m) {
     bindbridge::export_type<TaggedCircle>(m);
 
     m.def("hierarchy_alive", [] { return hierarchy_alive(); });
+    py::class_<Event>(m, "Event").def_readonly("kind", &Event::kind);
+    py::class_<KeyEvent, Event>(m, "KeyEvent").def_readonly("key", &KeyEvent::key);
+    bindbridge::export_type<Event>(m);
+    bindbridge::export_type<KeyEvent>(m);
+    m.def("event_key_native", []() -> Event& { return static_key_event(); }, py::return_value_policy::reference);
+    m.def("msg_text", []() -> Msg& { return static_text_msg(); }, py::return_value_policy::reference);
     m.def("square_area", [](const Square& s) { return s.area(); });
 
     // Shapes through the native owner's own functions (Shape imported too).

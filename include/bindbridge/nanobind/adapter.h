@@ -30,7 +30,27 @@ namespace nanobind_impl {
 namespace nb = ::nanobind;
 using nb_flags = compat::flags_t;
 
-struct tag {};
+template <typename T>
+constexpr bool has_type_hook() {
+    return !std::is_base_of<std::false_type, nb::detail::type_hook<T>>::value;
+}
+
+// The adapter's tag (its caches' key) and how its returns resolve dynamic
+// types: a nanobind type_hook<T> specialisation when there is one (its
+// type, the pointer unchanged, as nanobind uses it), else RTTI.
+struct tag : rtti_dynamic {
+    template <typename T>
+    static constexpr bool varies() {
+        return std::is_polymorphic<T>::value || has_type_hook<T>();
+    }
+    template <typename T>
+    static dynamic_view dynamic_of(const T* src) {
+        if constexpr (has_type_hook<T>())
+            return {nb::detail::type_hook<T>::get(const_cast<T*>(src)), src};
+        else
+            return rtti_dynamic::dynamic_of<T>(src);
+    }
+};
 
 // Adapter state kept in framework_record::adapter, shared by every module
 // of the domain (the record's callbacks are those of the module that made
@@ -614,14 +634,21 @@ template <typename T>
 using caster_for = typename std::conditional<std::is_enum<T>::value, enum_caster<T>, caster<T>>::type;
 
 // The dynamic type nanobind's own casters pass for a polymorphic object
-// (nanobind then returns the most-derived bound type).  (type_hook<T>
-// specialisations are not consulted.)
+// (nanobind then returns the most-derived bound type); with a type_hook<T>
+// nanobind passes the hook's type as the static one instead (static_type).
 template <typename T>
 const std::type_info* dynamic_type_p(const T* p) noexcept {
-    if constexpr (std::is_polymorphic_v<T>)
+    if constexpr (std::is_polymorphic_v<T> && !has_type_hook<T>())
         return p ? &typeid(*p) : nullptr;
     else
         return nullptr;
+}
+template <typename T>
+const std::type_info* static_type(const T* p) noexcept {
+    if constexpr (has_type_hook<T>())
+        return p ? nb::detail::type_hook<T>::get(const_cast<T*>(p)) : &typeid(T);
+    else
+        return &typeid(T);
 }
 
 // What nanobind asks of a caster of holder H of T: its value type, its
@@ -663,7 +690,7 @@ struct shared_caster : holder_caster_head<std::shared_ptr<T>, T> {
         bool is_new = false;
         using U = std::remove_const_t<T>;
         U* p = const_cast<U*>(v.get());
-        nb::handle r = compat::type_put_p(&typeid(T), dynamic_type_p(p), p, nb::rv_policy::reference,
+        nb::handle r = compat::type_put_p(static_type(p), dynamic_type_p(p), p, nb::rv_policy::reference,
                                           cleanup, &is_new);
         if (r.is_valid() && is_new)
             nb::detail::shared_from_cpp(std::static_pointer_cast<void>(std::const_pointer_cast<U>(v)),
@@ -757,7 +784,7 @@ struct unique_caster : holder_caster_head<std::unique_ptr<T>, T> {
             return give_to_foreign<tag, T>(record_for_import(), v, "nanobind");
         using U = std::remove_const_t<T>;
         U* p = const_cast<U*>(v.get());
-        nb::handle r = compat::type_put_unique(&typeid(T), dynamic_type_p(p), p, cleanup);
+        nb::handle r = compat::type_put_unique(static_type(p), dynamic_type_p(p), p, cleanup);
         if (r.is_valid())
             (void) v.release();
         return r;

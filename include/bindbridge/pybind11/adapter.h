@@ -31,7 +31,22 @@ namespace pybind11_impl {
 
 namespace py = ::pybind11;
 
-struct tag {};
+// The adapter's tag (its caches' key) and how its returns resolve dynamic
+// types: pybind11's polymorphic_type_hook, RTTI unless the user
+// specialised it (which can make a non-polymorphic type polymorphic).
+struct tag : rtti_dynamic {
+    template <typename T>
+    static constexpr bool varies() {
+        return std::is_polymorphic<T>::value ||
+               !std::is_base_of<py::polymorphic_type_hook_base<T>, py::polymorphic_type_hook<T>>::value;
+    }
+    template <typename T>
+    static dynamic_view dynamic_of(const T* src) {
+        const std::type_info* type = nullptr;
+        const void* most_derived = py::polymorphic_type_hook<T>::get(src, type);
+        return {type, most_derived};
+    }
+};
 
 using ctor_fn = void* (*)(const void*);
 

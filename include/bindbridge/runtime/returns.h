@@ -58,18 +58,55 @@ inline bbr_binding* dynamic_binding(framework_record* rec, import_cache& cache,
     return b;
 }
 
-template <typename T, typename std::enable_if<std::is_polymorphic<T>::value, int>::type = 0>
-void retarget_dynamic(framework_record* rec, import_cache& cache, const T* src, return_target& t) {
-    const std::type_info& dyn = typeid(*src);
-    if (&dyn == &typeid(T) || std::strcmp(type_key(dyn), type_key(typeid(T))) == 0)
+// What a return resolves as an object's dynamic type and most-derived
+// pointer.  By default C++ RTTI, for polymorphic types; an adapter's Tag
+// derives from rtti_dynamic and may hide both members to consult its
+// framework's own hook (pybind11's polymorphic_type_hook, nanobind's
+// type_hook), which can also give a non-polymorphic type dynamic types.
+struct dynamic_view {
+    const std::type_info* type; // null: no dynamic type known
+    const void* ptr;
+};
+
+struct rtti_dynamic {
+    template <typename T>
+    static constexpr bool varies() {
+        return std::is_polymorphic<T>::value;
+    }
+    template <typename T, typename std::enable_if<std::is_polymorphic<T>::value, int>::type = 0>
+    static dynamic_view dynamic_of(const T* src) {
+        return {&typeid(*src), dynamic_cast<const void*>(src)};
+    }
+    template <typename T, typename std::enable_if<!std::is_polymorphic<T>::value, int>::type = 0>
+    static dynamic_view dynamic_of(const T* src) {
+        return {nullptr, src};
+    }
+};
+
+// src's dynamic type when it is another than T (null otherwise).
+template <typename Tag, typename T>
+const std::type_info* other_dynamic_type(const T* src, const void** ptr) {
+    dynamic_view d = Tag::template dynamic_of<T>(src);
+    if (!d.type || d.type == &typeid(T) || std::strcmp(type_key(*d.type), type_key(typeid(T))) == 0)
+        return nullptr;
+    *ptr = d.ptr;
+    return d.type;
+}
+
+template <typename Tag, typename T>
+void retarget_dynamic(framework_record* rec, import_cache& cache, const T* src, return_target& t,
+                      std::true_type) {
+    const void* ptr = nullptr;
+    const std::type_info* dyn = other_dynamic_type<Tag, T>(src, &ptr);
+    if (!dyn)
         return;
-    if (bbr_binding* b = dynamic_binding(rec, cache, dyn, t.binding ? t.binding->framework : nullptr)) {
+    if (bbr_binding* b = dynamic_binding(rec, cache, *dyn, t.binding ? t.binding->framework : nullptr)) {
         t.binding = b;
-        t.ptr = dynamic_cast<const void*>(src);
+        t.ptr = ptr;
     }
 }
-template <typename T, typename std::enable_if<!std::is_polymorphic<T>::value, int>::type = 0>
-void retarget_dynamic(framework_record*, import_cache&, const T*, return_target&) {}
+template <typename Tag, typename T>
+void retarget_dynamic(framework_record*, import_cache&, const T*, return_target&, std::false_type) {}
 
 // Where `src` (a T*, maybe null) goes: its dynamic type's binding if one is
 // published, else T's first foreign binding (import order).  binding is
@@ -78,31 +115,39 @@ template <typename Tag, typename T>
 return_target target_of(framework_record* rec, const T* src) {
     import_cache& cache = cache_of<Tag, T>();
     return_target t{first_foreign(rec, cache, typeid(T)), src};
-    // (Compiled out for a monomorphic T: its returns cost what they did.)
-    if (std::is_polymorphic<T>::value && src && rec && in_main_interpreter())
-        retarget_dynamic<T>(rec, cache, src, t); // also when T itself is unpublished
+    // (Compiled out for a type without dynamic types: its returns cost what they did.)
+    if (Tag::template varies<T>() && src && rec && in_main_interpreter())
+        retarget_dynamic<Tag, T>(rec, cache, src, t, // also when T itself is unpublished
+                                 std::integral_constant<bool, Tag::template varies<T>()>());
     return t;
 }
 
-// For a T the adapter's framework binds (`bound_natively`): whether a
-// polymorphic `src` is of a dynamic type that framework does not bind but
-// some framework publishes (a class bound without its base,
-// export_type<Derived, T>): then it returns through that binding, as the
-// most-derived type, as the framework itself would.
-template <typename Tag, typename T, typename std::enable_if<std::is_polymorphic<T>::value, int>::type = 0>
-bool dynamic_goes_foreign(framework_record* rec, const T* src,
-                          bool (*bound_natively)(const std::type_info&)) {
+// For a T the adapter's framework binds (`bound_natively`): whether `src`
+// is of a dynamic type that framework does not bind but some framework
+// publishes (a class bound without its base, export_type<Derived, T>):
+// then it returns through that binding, as the most-derived type, as the
+// framework itself would.
+template <typename Tag, typename T>
+bool dynamic_goes_foreign_impl(framework_record* rec, const T* src,
+                               bool (*bound_natively)(const std::type_info&), std::true_type) {
     if (!src || !rec)
         return false;
-    const std::type_info& dyn = typeid(*src);
-    if (&dyn == &typeid(T) || std::strcmp(type_key(dyn), type_key(typeid(T))) == 0 ||
-        bound_natively(dyn))
+    const void* ptr = nullptr;
+    const std::type_info* dyn = other_dynamic_type<Tag, T>(src, &ptr);
+    if (!dyn || bound_natively(*dyn))
         return false;
-    return dynamic_binding(rec, cache_of<Tag, T>(), dyn, nullptr) != nullptr;
+    return dynamic_binding(rec, cache_of<Tag, T>(), *dyn, nullptr) != nullptr;
 }
-template <typename Tag, typename T, typename std::enable_if<!std::is_polymorphic<T>::value, int>::type = 0>
-bool dynamic_goes_foreign(framework_record*, const T*, bool (*)(const std::type_info&)) {
+template <typename Tag, typename T>
+bool dynamic_goes_foreign_impl(framework_record*, const T*, bool (*)(const std::type_info&),
+                               std::false_type) {
     return false;
+}
+template <typename Tag, typename T>
+bool dynamic_goes_foreign(framework_record* rec, const T* src,
+                          bool (*bound_natively)(const std::type_info&)) {
+    return dynamic_goes_foreign_impl<Tag, T>(rec, src, bound_natively,
+                                             std::integral_constant<bool, Tag::template varies<T>()>());
 }
 
 inline PyObject* no_foreign_binding(const std::type_info& ti, const char* framework,
