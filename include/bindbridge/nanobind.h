@@ -68,8 +68,9 @@ bool isinstance(nanobind::handle obj) {
                                    detail::nanobind_impl::cache_of<T>(), typeid(T), obj.ptr());
 }
 
-// Publishes every nanobind type found in the module's namespace; returns
-// how many it published.
+// Publishes every nanobind class found in the module's namespace; returns
+// how many it published.  Not enums: nanobind keeps no public record of an
+// enum's C++ type and size, so publish those with export_type<E>.
 inline size_t export_all(nanobind::module_& m) { return detail::nanobind_impl::export_module(m); }
 
 // Opt-in: when a function of this module fails with "incompatible function

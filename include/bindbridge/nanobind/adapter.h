@@ -702,7 +702,12 @@ struct shared_caster : holder_caster_head<std::shared_ptr<T>, T> {
     bool can_cast() const noexcept {
         return true;
     }
-    explicit operator Value() { return std::move(value); }
+    // As nanobind's own: parameters by value, pointer, lvalue and rvalue
+    // reference (std::shared_ptr<T>&).
+    template <typename T_> using Cast = nb::detail::movable_cast_t<T_>;
+    explicit operator Value*() { return &value; }
+    explicit operator Value&() { return value; }
+    explicit operator Value&&() { return std::move(value); }
 };
 
 // std::unique_ptr<T> (default deleter): returns give ownership to

@@ -197,7 +197,7 @@ inline PyObject* foreign_to_python(bbr_binding* b, const void* cobj, bbr_rv_poli
 // take_ownership.  Called with the owner's error set; clears or replaces it.
 // `b` must be a binding of T itself: the copy is a T.
 template <typename T>
-PyObject* hand_over_copy(bbr_binding* b, const T* src, bool move, bool* is_new) {
+PyObject* hand_over_copy_impl(bbr_binding* b, const T* src, bool move, bool* is_new, std::true_type) {
     T* copy = nullptr;
     try {
         if (move)
@@ -214,6 +214,17 @@ PyObject* hand_over_copy(bbr_binding* b, const T* src, bool move, bool* is_new) 
     if (!r || !*is_new)
         delete copy;
     return r;
+}
+// A type without a public destructor (reference-counted, pimpl) is never
+// copied here: the owner's error stands.
+template <typename T>
+PyObject* hand_over_copy_impl(bbr_binding*, const T*, bool, bool*, std::false_type) {
+    return nullptr;
+}
+template <typename T>
+PyObject* hand_over_copy(bbr_binding* b, const T* src, bool move, bool* is_new) {
+    return hand_over_copy_impl<T>(b, src, move, is_new,
+                                  std::integral_constant<bool, std::is_destructible<T>::value>());
 }
 
 // `src` (a T*, maybe null) handed to its target binding with `rvp`: a new
