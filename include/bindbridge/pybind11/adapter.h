@@ -565,10 +565,12 @@ public:
         refuse_reference_to_kept();
         return base::operator T&();
     }
-    template <typename U = T, typename std::enable_if<std::is_same<U, T>::value && copies_out, int>::type = 0>
-    operator U() {
-        return U(base::operator T&());
-    }
+    // (Not a template: clang finds no conversion template by the name
+    // pybind11 calls, operator T.  A type that cannot be copied gets a
+    // placeholder pybind11 never asks for.)
+    struct no_copy_out {};
+    using copy_out_t = typename std::conditional<copies_out, T, no_copy_out>::type;
+    operator copy_out_t() { return copy_out_t(base::operator T&()); }
 
 private:
     void refuse_reference_to_kept() const {
