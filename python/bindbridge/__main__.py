@@ -3,6 +3,8 @@
     python -m bindbridge --include-dir     # for -I
     python -m bindbridge --cmake-dir       # for bindbridge_DIR (also --cmakedir, --cmake_dir)
     python -m bindbridge [--import MODULE ...]   # frameworks and bindings
+    python -m bindbridge --header nanobind --import MODULE [--include H] [--output F]
+                                             # import declarations for MODULE's types
 """
 
 from __future__ import annotations
@@ -86,7 +88,22 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--why", nargs=2, metavar=("MODULE.FUNC", "TYPE"),
                         help="explain which frameworks can pass instances of the Python type "
                              "TYPE (module.Class) to MODULE.FUNC")
+    parser.add_argument("--header", choices=("pybind11", "nanobind"),
+                        help="print a C++ header declaring every C++ type the --import "
+                             "modules export imported, for this framework's modules")
+    parser.add_argument("--include", dest="includes", metavar="HEADER", action="append",
+                        default=[], help="with --header: a header declaring the C++ types "
+                                         "(repeatable)")
+    parser.add_argument("--exclude", metavar="NAME", action="append", default=[],
+                        help="with --header: leave out this C++ or Python type name, e.g. a "
+                             "type the including module binds itself (repeatable)")
+    parser.add_argument("--output", metavar="FILE",
+                        help="with --header: write FILE (only if it changes) instead of stdout")
     args = parser.parse_args(argv)
+    if (args.includes or args.output or args.exclude) and not args.header:
+        parser.error("--include, --exclude and --output go with --header")
+    if args.header and not args.imports:
+        parser.error("--header needs at least one --import MODULE")
 
     if args.include_dir:
         print(bindbridge.include_dir())
@@ -100,6 +117,17 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         except ImportError as e:
             print("python -m bindbridge: cannot import %s: %s" % (name, e), file=sys.stderr)
             return 2
+    if args.header:
+        from bindbridge import header
+
+        command = "python -m bindbridge --header %s %s" % (
+            args.header, " ".join("--import %s" % m for m in args.imports))
+        text = header.generate(args.header, args.imports, args.includes, command, args.exclude)
+        if args.output:
+            header.write_if_changed(args.output, text)
+        else:
+            sys.stdout.write(text)
+        return 0
     if args.why:
         try:
             print(why(*args.why))
