@@ -109,7 +109,10 @@ def failure_text(func, *args, **kwargs) -> str:
     with pytest.raises(TypeError) as info:
         func(*args, **kwargs)
     e = info.value
-    assert "incompatible function arguments" in str(e).splitlines()[0]
+    first = str(e).splitlines()[0]
+    assert "incompatible function arguments" in first
+    # readable without the notes: the first line says where the reason is
+    assert first.endswith(" [bindbridge: why, below]"), str(e)
     if sys.version_info >= (3, 11):
         return "\n".join(getattr(e, "__notes__", []))
     return str(e)

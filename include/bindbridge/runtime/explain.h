@@ -172,8 +172,28 @@ inline std::string explain_failed_call(framework_record* rec, uint64_t since, Py
     return "bindbridge: why the arguments owned by other frameworks were refused:\n" + out;
 }
 
+// What the first line of an explained TypeError ends with, so that a
+// report that drops notes (str(e), most logging) still says where to look.
+constexpr const char* explained_marker = " [bindbridge: why, below]";
+
+// `message` with explained_marker at the end of its first line.
+inline PyObject* marked_message(PyObject* message) noexcept {
+    Py_ssize_t n = PyUnicode_GetLength(message);
+    Py_ssize_t nl = n < 0 ? -1 : PyUnicode_FindChar(message, '\n', 0, n, 1);
+    if (n < 0 || nl == -2)
+        return nullptr;
+    Py_ssize_t cut = nl == -1 ? n : nl;
+    PyObject* head = PyUnicode_Substring(message, 0, cut);
+    PyObject* tail = head ? PyUnicode_Substring(message, cut, n) : nullptr;
+    PyObject* r = tail ? PyUnicode_FromFormat("%U%s%U", head, explained_marker, tail) : nullptr;
+    Py_XDECREF(head);
+    Py_XDECREF(tail);
+    return r;
+}
+
 // Attaches `text` to the TypeError being raised (a note on 3.11+, else
-// appended to its message).  Never replaces the error with another.
+// appended to its message) and marks the message's first line.  Never
+// replaces the error with another.
 inline void attach_to_type_error(const std::string& text) noexcept {
     if (text.empty() || !PyErr_ExceptionMatches(PyExc_TypeError))
         return;
@@ -185,24 +205,26 @@ inline void attach_to_type_error(const std::string& text) noexcept {
     bool done = false;
     if (value) {
         PyObject* note = PyUnicode_FromStringAndSize(text.data(), (Py_ssize_t) text.size() - 1);
+        PyObject* msg = note ? PyObject_Str(value) : nullptr;
+        PyObject* marked = msg ? marked_message(msg) : nullptr;
 #if PY_VERSION_HEX >= 0x030B0000
-        if (note) {
+        if (marked) {
             PyObject* r = PyObject_CallMethod(value, "add_note", "O", note);
             done = r != nullptr;
             Py_XDECREF(r);
         }
+        PyObject* joined = marked;
+        Py_XINCREF(joined);
 #else
-        if (note) {
-            PyObject* msg = PyObject_Str(value);
-            PyObject* joined = msg ? PyUnicode_FromFormat("%U\n%U", msg, note) : nullptr;
-            PyObject* args = joined ? PyTuple_Pack(1, joined) : nullptr;
-            if (args && PyObject_SetAttrString(value, "args", args) == 0)
-                done = true;
-            Py_XDECREF(args);
-            Py_XDECREF(joined);
-            Py_XDECREF(msg);
-        }
+        PyObject* joined = marked ? PyUnicode_FromFormat("%U\n%U", marked, note) : nullptr;
 #endif
+        PyObject* args = joined ? PyTuple_Pack(1, joined) : nullptr;
+        if (args && PyObject_SetAttrString(value, "args", args) == 0)
+            done = true;
+        Py_XDECREF(args);
+        Py_XDECREF(joined);
+        Py_XDECREF(marked);
+        Py_XDECREF(msg);
         Py_XDECREF(note);
     }
     if (!done)
