@@ -2,6 +2,7 @@
 
     python -m bindbridge --include-dir     # for -I
     python -m bindbridge --cmake-dir       # for bindbridge_DIR (also --cmakedir, --cmake_dir)
+    python -m bindbridge --stubgen-patterns  # nanobind.stubgen -p file: no capsule in stubs
     python -m bindbridge [--import MODULE ...]   # frameworks and bindings
     python -m bindbridge --header nanobind --import MODULE [--include H] [--output F]
                                              # import declarations for MODULE's types
@@ -83,6 +84,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     where.add_argument("--cmake-dir", "--cmakedir", "--cmake_dir", dest="cmake_dir",
                        action="store_true",
                        help="print the directory of bindbridgeConfig.cmake and exit")
+    where.add_argument("--stubgen-patterns", action="store_true",
+                       help="print the path of the pattern file for nanobind's stubgen (-p) "
+                            "that keeps the protocol's capsule out of stubs, and exit")
     parser.add_argument("--import", dest="imports", metavar="MODULE", action="append",
                         default=[], help="import MODULE first (repeatable)")
     parser.add_argument("--why", nargs=2, metavar=("MODULE.FUNC", "TYPE"),
@@ -110,6 +114,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return 0
     if args.cmake_dir:
         print(bindbridge.cmake_dir())
+        return 0
+    if args.stubgen_patterns:
+        import os
+
+        print(os.path.join(os.path.dirname(os.path.abspath(bindbridge.__file__)),
+                           "stubgen-patterns.txt"))
         return 0
     for name in args.imports:
         try:

@@ -51,3 +51,51 @@ def test_nanobind_stubgen_names_the_pybind11_type(tmp_path):
     stub = out.read_text()
     assert "def groom(arg: pets11.Pet, /) -> str" in stub, stub
     assert "import pets11" in stub, stub
+
+
+def _mypy_or_skip():
+    try:
+        import mypy  # noqa: F401
+    except ImportError:
+        if os.environ.get("CI"):
+            pytest.fail("mypy is not installed on the CI machine (requirements-dev.txt)")
+        pytest.skip("mypy not installed (requirements-dev.txt, Python 3.11+)")
+
+
+def _patterns():
+    return subprocess.run([sys.executable, "-m", "bindbridge", "--stubgen-patterns"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+
+
+def test_stubs_of_exporting_and_importing_modules_type_check(tmp_path):
+    # Both stub generators on the owners (every class carries the protocol's
+    # capsule) and on their users; mypy checks them all together, the users'
+    # stubs importing the owners' (#19 item 6).
+    _mypy_or_skip()
+    for mod in ("pets", "groomer_nb"):  # nanobind: with bindbridge's pattern file
+        proc = subprocess.run([sys.executable, "-m", "nanobind.stubgen", "-m", mod, "-q",
+                               "-p", _patterns(), "-o", str(tmp_path / (mod + ".pyi"))],
+                              capture_output=True, text=True, env=_env())
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+    for mod in ("pets11", "groomer"):  # pybind11-stubgen: as it is
+        proc = subprocess.run([sys.executable, "-m", "pybind11_stubgen", mod, "-o", str(tmp_path)],
+                              capture_output=True, text=True, env=_env())
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+    nb_owner = (tmp_path / "pets.pyi").read_text()
+    assert "class Pet:" in nb_owner and "__pymetabind_binding__" not in nb_owner, nb_owner
+    stubs = sorted(str(p) for p in tmp_path.glob("*.pyi"))
+    assert len(stubs) == 4, stubs
+    check = subprocess.run([sys.executable, "-m", "mypy", "--strict", "--no-incremental", *stubs],
+                           capture_output=True, text=True, cwd=tmp_path,
+                           env=dict(os.environ, MYPYPATH=str(tmp_path)))
+    assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_nanobind_stub_without_the_pattern_file_names_an_undefined_type(tmp_path):
+    # Why the pattern file exists: nanobind's stubgen alone writes the
+    # capsule's type as PyCapsule, which no stub defines.
+    out = tmp_path / "pets.pyi"
+    proc = subprocess.run([sys.executable, "-m", "nanobind.stubgen", "-m", "pets", "-q", "-o",
+                           str(out)], capture_output=True, text=True, env=_env())
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "__pymetabind_binding__: PyCapsule" in out.read_text()
