@@ -236,3 +236,25 @@ def test_unique_ptr_parameter_explains_ownership(user, owner, cpp):
     assert "declare" not in text, text
     # the overload set still tries the const T& overload
     assert getattr(user, prefix + "_overload")(obj) == "const ref"
+
+
+def test_failed_return_explained_in_the_message_and_note():
+    # pybind11 raises its generic "Unable to convert function return value"
+    # with bindbridge's reason only as the __cause__: explain_failures
+    # marks the first line and puts the reason below it (#19 item 4).
+    out = check_script("""
+import sys
+sys.modules["bb_nanobind"] = None          # the pinned owner cannot be imported
+import bb_pybind11
+try:
+    bb_pybind11.pet_make_owned("rex")
+except TypeError as e:
+    print(str(e).splitlines()[0])
+    print("\\n".join(getattr(e, "__notes__", [])) if sys.version_info >= (3, 11) else str(e))
+""")
+    first, rest = out.split("\n", 1)
+    assert first.startswith("Unable to convert function return value"), out
+    assert first.endswith(" [bindbridge: why, below]"), out
+    assert ("bindbridge: why the return value was refused: cannot convert C++ Pet to Python: "
+            "neither pybind11 nor any framework on the registry binds it") in rest, out
+    assert "IMPORT_AS names bb_nanobind.Pet (importing bb_nanobind failed" in rest, out

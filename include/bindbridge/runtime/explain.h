@@ -259,6 +259,24 @@ slot_table<Fn, GetRec>& slots() noexcept {
     return t;
 }
 
+// A failed return: the framework's own TypeError (pybind11's "Unable to
+// convert function return value") whose cause is bindbridge's reason.
+// That reason, or "".
+inline std::string return_failure_reason(PyObject* value) {
+    std::string why;
+    PyObject* cause = PyException_GetCause(value);
+    if (cause && PyObject_TypeCheck(cause, reinterpret_cast<PyTypeObject*>(PyExc_TypeError))) {
+        if (PyObject* s = PyObject_Str(cause)) {
+            const char* text = PyUnicode_AsUTF8(s);
+            if (text && std::strncmp(text, "bindbridge: ", 12) == 0)
+                why = std::string("bindbridge: why the return value was refused: ") + (text + 12) + "\n";
+            Py_DECREF(s);
+        }
+    }
+    Py_XDECREF(cause);
+    return why;
+}
+
 template <record_getter GetRec>
 void explain_after_failure(uint64_t since, PyObject* const* args, size_t nargs, const char* macro) noexcept {
     if (!PyErr_ExceptionMatches(PyExc_TypeError))
@@ -268,9 +286,14 @@ void explain_after_failure(uint64_t since, PyObject* const* args, size_t nargs, 
         return;
     PyObject *t, *v, *tb;
     PyErr_Fetch(&t, &v, &tb); // explaining runs Python code (type names)
+    PyErr_NormalizeException(&t, &v, &tb);
+    if (tb && v)
+        PyException_SetTraceback(v, tb);
     std::string text;
     try {
-        text = explain_failed_call(rec, since, args, nargs, macro);
+        text = v ? return_failure_reason(v) : std::string();
+        if (text.empty())
+            text = explain_failed_call(rec, since, args, nargs, macro);
     } catch (...) {
     }
     if (PyErr_Occurred())
