@@ -1,6 +1,6 @@
 """python -m bindbridge: paths for build systems, and the registry as tables.
 
-    python -m bindbridge --include-dir     # for -I
+    python -m bindbridge --include-dir     # for -I (also --include_dir; --includes prints -I<dir>)
     python -m bindbridge --cmake-dir       # for bindbridge_DIR (also --cmakedir, --cmake_dir)
     python -m bindbridge --stubgen-patterns  # nanobind.stubgen -p file: no capsule in stubs
     python -m bindbridge [--import MODULE ...]   # frameworks and bindings
@@ -75,12 +75,16 @@ def render() -> str:
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m bindbridge",
+        allow_abbrev=False,  # only the spellings below (--includes is not --include-dir)
         description="bindbridge %s (pymetabind %s): build paths and registry diagnostics."
         % (bindbridge.__version__, bindbridge.PYMETABIND_VERSION))
     parser.add_argument("--version", action="version", version=bindbridge.__version__)
     where = parser.add_mutually_exclusive_group()
-    where.add_argument("--include-dir", "--includes-dir", action="store_true",
-                       help="print the include directory and exit")
+    where.add_argument("--include-dir", "--include_dir", dest="include_dir", action="store_true",
+                       help="print the include directory and exit (also --include_dir)")
+    where.add_argument("--includes", dest="include_flags", action="store_true",
+                       help="print the include directory as a -I flag, as pybind11's "
+                            "--includes does, and exit")
     where.add_argument("--cmake-dir", "--cmakedir", "--cmake_dir", dest="cmake_dir",
                        action="store_true",
                        help="print the directory of bindbridgeConfig.cmake and exit")
@@ -111,6 +115,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
     if args.include_dir:
         print(bindbridge.include_dir())
+        return 0
+    if args.include_flags:
+        print("-I%s" % bindbridge.include_dir())
         return 0
     if args.cmake_dir:
         print(bindbridge.cmake_dir())

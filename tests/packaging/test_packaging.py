@@ -166,6 +166,18 @@ def test_cmake_dir_spellings_agree(tmp_path):
         assert (dirs[0] / name).is_file(), dirs[0] / name
 
 
+def test_cli_spellings_exactly(tmp_path, include_dir):
+    # The spellings pybind11's and nanobind's CLIs use, and no abbreviation.
+    assert bindbridge_main("--include_dir", cwd=tmp_path) == include_dir
+    flags = subprocess.run([sys.executable, "-m", "bindbridge", "--includes"], cwd=tmp_path,
+                           capture_output=True, text=True, check=True).stdout.strip()
+    assert flags == "-I%s" % include_dir
+    for abbreviation in ("--include-d", "--cmake", "--inc", "--stubgen"):
+        proc = subprocess.run([sys.executable, "-m", "bindbridge", abbreviation], cwd=tmp_path,
+                              capture_output=True, text=True)
+        assert proc.returncode == 2, (abbreviation, proc.stdout, proc.stderr)
+
+
 def test_include_dir_has_headers(include_dir):
     for header in ("protocol.h", "version.h"):
         assert (include_dir / "bindbridge" / header).is_file(), include_dir
@@ -194,7 +206,10 @@ def test_wheel_files():
         "bindbridge/share/cmake/bindbridge/bindbridgeConfig.cmake",
         "bindbridge/share/cmake/bindbridge/bindbridgeConfigVersion.cmake",
         "bindbridge/share/cmake/bindbridge/bindbridgeTargets.cmake",
+        "bindbridge/share/cmake/bindbridge/bindbridgeImportHeader.cmake",
     ]
+    if not is_editable():
+        expected += ["bindbridge/header.py", "bindbridge/stubgen-patterns.txt"]
     missing = [name for name in expected if name not in files]
     assert not missing, "not in the wheel: {}\nit has: {}".format(missing, sorted(files))
     diag = [
@@ -215,6 +230,22 @@ def test_diag_extension_imports():
     assert Path(mod.__file__).parent in package_dirs, (mod.__file__, package_dirs)
     if not is_editable():
         assert Path(mod.__file__).parent == Path(bindbridge.__file__).parent
+
+
+def test_license_and_metadata():
+    # BSD-3-Clause, as pybind11 and nanobind; the text ships in the wheel.
+    meta = importlib.metadata.metadata(DIST)
+    assert meta["License-Expression"] == "BSD-3-Clause", meta.items()
+    assert meta["Description-Content-Type"] == "text/markdown"
+    assert meta.get_payload().lstrip().startswith("# bindbridge")  # the README
+    classifiers = meta.get_all("Classifier")
+    for minor in range(8, 14):
+        assert "Programming Language :: Python :: 3.%d" % minor in classifiers
+    licenses = [f for f in installed_files() if f.endswith("licenses/LICENSE")]
+    assert licenses, sorted(installed_files())
+    text = Path(str(installed_files()[licenses[0]].locate())).read_text()
+    assert text.startswith("BSD 3-Clause License")
+    assert text == (Path(__file__).resolve().parents[2] / "LICENSE").read_text()
 
 
 def test_dunder_version_matches_metadata():
