@@ -17,7 +17,19 @@ from __future__ import annotations
 import os
 from typing import List, NamedTuple, Optional, Tuple
 
-from . import _diag
+import importlib
+
+
+class _Diag:
+    """The _diag extension, loaded on first use: the path queries
+    (include_dir, cmake_dir, python -m bindbridge --cmake-dir) work where
+    the extension cannot load (another Python, a broken build)."""
+
+    def __getattr__(self, name):
+        return getattr(importlib.import_module(__name__ + "._diag"), name)
+
+
+_diag = _Diag()
 
 __all__ = [
     "Binding",
@@ -35,12 +47,20 @@ __all__ = [
     "include_dir",
 ]
 
-__version__: str = _diag.VERSION
-#: The C++ platform ABI tag this package was compiled with (the pymetabind
-#: ``abi_extra`` format); C++ frameworks with another tag cannot share types.
-ABI_TAG: str = _diag.ABI_TAG
-#: The pymetabind protocol version spoken by bindbridge's headers.
-PYMETABIND_VERSION: str = _diag.PYMETABIND_VERSION
+# __version__, ABI_TAG (the C++ platform ABI tag this package was compiled
+# with, in the pymetabind abi_extra format: C++ frameworks with another tag
+# cannot share types) and PYMETABIND_VERSION (the protocol version spoken
+# by bindbridge's headers) come from _diag, on first use.
+_FROM_DIAG = {"__version__": "VERSION", "ABI_TAG": "ABI_TAG",
+              "PYMETABIND_VERSION": "PYMETABIND_VERSION"}
+
+
+def __getattr__(name: str):
+    if name in _FROM_DIAG:
+        value = getattr(_diag, _FROM_DIAG[name])
+        globals()[name] = value
+        return value
+    raise AttributeError("module %r has no attribute %r" % (__name__, name))
 
 _LANGUAGES = {1: "C", 2: "C++"}
 _FLAG_NAMES = ((0x0001, "bindings_usable_forever"), (0x0002, "leak_safe"))
@@ -142,9 +162,9 @@ def explain(wanted, obj) -> str:
     for b in target:
         fw = fws.get(b.framework_address)
         head = "  - %s (Python type %s): " % (b.framework, _qualname(b.python_type))
-        if fw is not None and fw.language == "C++" and fw.abi_tag != ABI_TAG:
+        if fw is not None and fw.language == "C++" and fw.abi_tag != _diag.ABI_TAG:
             lines.append(head + "not used: its C++ ABI tag %r differs from %r"
-                         % (fw.abi_tag, ABI_TAG))
+                         % (fw.abi_tag, _diag.ABI_TAG))
         elif fw is not None and fw.language != "C++":
             lines.append(head + "not used: it is not a C++ framework (C++ types are shared "
                          "between C++ frameworks only)")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from typing import List, Optional, Sequence
 
@@ -72,7 +73,24 @@ def render() -> str:
     return "\n".join(out)
 
 
+# The path queries answer before anything loads the _diag extension.
+_PATH_QUERIES = {
+    "--include-dir": lambda: bindbridge.include_dir(),
+    "--include_dir": lambda: bindbridge.include_dir(),
+    "--includes": lambda: "-I%s" % bindbridge.include_dir(),
+    "--cmake-dir": lambda: bindbridge.cmake_dir(),
+    "--cmakedir": lambda: bindbridge.cmake_dir(),
+    "--cmake_dir": lambda: bindbridge.cmake_dir(),
+    "--stubgen-patterns": lambda: os.path.join(
+        os.path.dirname(os.path.abspath(bindbridge.__file__)), "stubgen-patterns.txt"),
+}
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
+    args_in = list(sys.argv[1:] if argv is None else argv)
+    if len(args_in) == 1 and args_in[0] in _PATH_QUERIES:
+        print(_PATH_QUERIES[args_in[0]]())
+        return 0
     parser = argparse.ArgumentParser(
         prog="python -m bindbridge",
         allow_abbrev=False,  # only the spellings below (--includes is not --include-dir)
@@ -107,7 +125,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                              "type the including module binds itself (repeatable)")
     parser.add_argument("--output", metavar="FILE",
                         help="with --header: write FILE (only if it changes) instead of stdout")
-    args = parser.parse_args(argv)
+    args = parser.parse_args(args_in)
     if (args.includes or args.output or args.exclude) and not args.header:
         parser.error("--include, --exclude and --output go with --header")
     if args.header and not args.imports:
@@ -123,10 +141,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print(bindbridge.cmake_dir())
         return 0
     if args.stubgen_patterns:
-        import os
-
-        print(os.path.join(os.path.dirname(os.path.abspath(bindbridge.__file__)),
-                           "stubgen-patterns.txt"))
+        print(_PATH_QUERIES["--stubgen-patterns"]())
         return 0
     for name in args.imports:
         try:

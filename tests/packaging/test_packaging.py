@@ -306,3 +306,27 @@ def test_find_package_rejects_other_versions(tmp_path, cmake_dir, version):
     flat = " ".join(out.split())
     assert '"{}"'.format(version) in flat, out
     assert "version: {}".format(installed) in flat, out
+
+
+def test_path_queries_work_without_the_extension(tmp_path):
+    # #20 item 2: where _diag cannot load (another Python, a broken build),
+    # the build-system queries still answer; the diagnostics say why not.
+    script = (
+        "import sys, runpy\n"
+        "sys.modules['bindbridge._diag'] = None\n"  # importing it fails
+        "sys.argv = ['bindbridge'] + sys.argv[1:]\n"
+        "runpy.run_module('bindbridge', run_name='__main__', alter_sys=True)\n")
+    for flag in ("--cmake-dir", "--cmakedir", "--cmake_dir", "--include-dir", "--includes",
+                 "--stubgen-patterns"):
+        proc = subprocess.run([sys.executable, "-c", script, flag], cwd=tmp_path,
+                              capture_output=True, text=True)
+        assert proc.returncode == 0 and proc.stdout.strip(), (flag, proc.stdout, proc.stderr)
+        assert Path(proc.stdout.strip().replace("-I", "", 1)).exists(), proc.stdout
+    proc = subprocess.run([sys.executable, "-c",
+                           "import sys; sys.modules['bindbridge._diag'] = None\n"
+                           "import bindbridge\n"
+                           "print(bindbridge.cmake_dir())\n"
+                           "bindbridge.frameworks()\n"], cwd=tmp_path, capture_output=True,
+                          text=True)
+    assert proc.returncode == 1 and "bindbridge._diag" in proc.stderr, proc.stderr
+    assert Path(proc.stdout.strip()).is_dir(), proc.stdout
