@@ -249,13 +249,30 @@ def assume_pybind11_2x_string_abi(abi: Optional[int]) -> None:
     _diag.assume_pybind11_2x_string_abi(abi)
 
 
+def _installed_dir(marker: str) -> str:
+    """The directory holding `marker` (a path below the package): beside
+    this file in a wheel install; in an editable install, whose Python
+    files stay in the source tree, where the distribution's record put it."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    beside = os.path.join(here, *marker.split("/"))
+    if os.path.exists(beside):
+        return os.path.dirname(beside)
+    try:
+        import importlib.metadata as metadata
+
+        for f in metadata.files("bindbridge") or ():
+            if f.as_posix() == "bindbridge/" + marker:
+                return os.path.dirname(str(f.locate()))
+    except Exception:
+        pass
+    return os.path.dirname(beside)
+
+
 def include_dir() -> str:
     """The directory to add to the include path (holds ``bindbridge/``)."""
-    return os.path.join(os.path.dirname(os.path.abspath(__file__)), "include")
+    return os.path.dirname(_installed_dir("include/bindbridge/version.h"))
 
 
 def cmake_dir() -> str:
     """The directory holding ``bindbridgeConfig.cmake``."""
-    return os.path.join(
-        os.path.dirname(os.path.abspath(__file__)), "share", "cmake", "bindbridge"
-    )
+    return _installed_dir("share/cmake/bindbridge/bindbridgeConfig.cmake")
