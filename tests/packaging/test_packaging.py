@@ -248,6 +248,21 @@ def test_license_and_metadata():
     assert text == (Path(__file__).resolve().parents[2] / "LICENSE").read_text()
 
 
+def test_scikit_build_core_root_entry_point():
+    # scikit-build-core reads the "cmake.root" entry points of the build
+    # environment and sets <name>_ROOT to the loaded module's folder, which
+    # find_package(bindbridge) then searches first (#20 item 4).
+    eps = importlib.metadata.entry_points()
+    group = eps.select(group="cmake.root") if hasattr(eps, "select") else eps.get("cmake.root", [])
+    ours = [ep for ep in group if ep.name == "bindbridge"]
+    assert len(ours) == 1, list(group)
+    # (scikit-build-core takes importlib.resources.files(module): for a
+    # regular package, its folder)
+    root = Path(ours[0].load().__file__).parent
+    if not is_editable():
+        assert (root / "share" / "cmake" / "bindbridge" / "bindbridgeConfig.cmake").is_file(), root
+
+
 def test_dunder_version_matches_metadata():
     assert bindbridge.__version__ == importlib.metadata.version(DIST)
 
