@@ -57,15 +57,24 @@ def render() -> str:
     out.append(_table(
         ("Python type", "C++ type", "framework"),
         [(_type_name(b.python_type), b.cpp_name or "-", b.framework) for b in bs]))
-    mismatched = [f for f in fws if f.language == "C++" and f.abi_tag != bindbridge.ABI_TAG]
+    # The modules are judged by their own ABI tags (never by the tag this
+    # Python package was built with, which a wheel from another toolchain
+    # would not share with any local build): C++ frameworks whose tags
+    # differ do not share C++ types with each other.
+    by_tag: dict = {}
+    for f in fws:
+        if f.language == "C++":
+            by_tag.setdefault(f.abi_tag, []).append(f.name)
     # Same name and ABI tag, yet two frameworks: two records of one domain.
     keys = [(f.name, f.abi_tag) for f in fws if f.language == "C++"]
     twice = sorted({k for k in keys if keys.count(k) > 1})
-    if mismatched or twice:
+    if len(by_tag) > 1 or twice:
         out.append("")
-        for f in mismatched:
-            out.append("note: %s has ABI tag %r, bindbridge has %r: C++ types are not "
-                       "shared with it" % (f.name, f.abi_tag, bindbridge.ABI_TAG))
+        if len(by_tag) > 1:
+            out.append("note: these C++ frameworks have %d different ABI tags; C++ types are "
+                       "not shared between groups:" % len(by_tag))
+            for tag in sorted(by_tag, key=lambda t: (t is None, str(t))):
+                out.append("  %r: %s" % (tag, ", ".join(by_tag[tag])))
         for k in twice:
             out.append("note: %d frameworks are named %r: modules of one domain built with "
                        "another bindbridge version or record layout keep separate records; "
