@@ -140,18 +140,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if args.header and not args.imports:
         parser.error("--header needs at least one --import MODULE")
 
-    if args.include_dir:
-        print(bindbridge.include_dir())
-        return 0
-    if args.include_flags:
-        print("-I%s" % bindbridge.include_dir())
-        return 0
-    if args.cmake_dir:
-        print(bindbridge.cmake_dir())
-        return 0
-    if args.stubgen_patterns:
-        print(_PATH_QUERIES["--stubgen-patterns"]())
-        return 0
+    for flag, chosen in (("--include-dir", args.include_dir), ("--includes", args.include_flags),
+                         ("--cmake-dir", args.cmake_dir),
+                         ("--stubgen-patterns", args.stubgen_patterns)):
+        if chosen:
+            print(_PATH_QUERIES[flag]())
+            return 0
     for name in args.imports:
         try:
             importlib.import_module(name)
