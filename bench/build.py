@@ -54,14 +54,15 @@ class Extra(NamedTuple):
 
 
 PB5 = ("PYBIND11_INTERNALS_VERSION=5",)
+SH = ("BBV_SMART_HOLDER",)  # as tests/versions/matrix.py's bbv_pb310
 
 EXTRAS: List[Extra] = [
     Extra("bbv_pb2136", "version", "pybind11", "2.13.6", 2, PB5, main=True),
-    Extra("bbv_pb310", "version", "pybind11", "3.1.0", 4, main=True),
+    Extra("bbv_pb310", "version", "pybind11", "3.1.0", 4, SH, main=True),
     Extra("bbv_nb2150", "version", "nanobind", "2.15.0", 6, main=True),
     Extra("bbv_nb310", "version", "nanobind", "3.1.0", 7, main=True),
     Extra("bbb_nobb_pb2136", "nobb", "pybind11", "2.13.6", 2, PB5),
-    Extra("bbb_nobb_pb310", "nobb", "pybind11", "3.1.0", 4),
+    Extra("bbb_nobb_pb310", "nobb", "pybind11", "3.1.0", 4, SH),
     Extra("bbb_nobb_nb2150", "nobb", "nanobind", "2.15.0", 6),
     Extra("bbb_nobb_nb310", "nobb", "nanobind", "3.1.0", 7),
     Extra("bbb_plain_pb304", "plain", "pybind11", "3.0.4", 30),

@@ -2,7 +2,7 @@
 //
 // Shape, Circle, Square, Tag and TaggedCircle (Circle at a non-zero offset)
 // are bound by the pybind11 test module with std::shared_ptr holders and a
-// trampoline; Animal and Dog by the nanobind one with a trampoline.  Each
+// trampoline, Widget and Slider with py::smart_holder and a trampoline; Animal and Dog by the nanobind one with a trampoline.  Each
 // module imports only the other's base class (Shape, Animal): derived types
 // must come back as themselves without a declaration each.
 #pragma once
@@ -79,6 +79,24 @@ struct Unbound {
     virtual ~Unbound() = default;
 };
 struct Odd : Unbound {};
+
+// Bound by the pybind11 module with py::smart_holder (py::classh) and a
+// trampoline: its objects can give ownership up to another framework's
+// std::unique_ptr<Widget> parameter, as to pybind11 3.x's own.
+struct Widget : Counted {
+    virtual ~Widget() = default;
+    virtual std::string label() const { return "widget"; }
+};
+
+struct Slider : Widget {
+    std::string label() const override { return "slider"; }
+};
+
+// The Widgets a user module took ownership of (std::unique_ptr parameters).
+inline std::vector<std::unique_ptr<Widget>>& adopted_widgets() {
+    static auto* v = new std::vector<std::unique_ptr<Widget>>();
+    return *v;
+}
 
 struct Animal : Counted {
     virtual ~Animal() = default;

@@ -34,11 +34,12 @@ class Framework(NamedTuple):
     kind: str          # "version" or "c-api"
     family: str = ""   # "pybind11", "nanobind" or "c-api"
     major: int = 0     # the framework's major version
+    smart_holder: bool = False  # its Pet is bound with py::smart_holder (pybind11 3.x)
 
 
 def _version(b: matrix.Build) -> Framework:
     return Framework("%s %s" % (b.framework, b.version), b.name, "version", b.framework,
-                     int(b.version.split(".")[0]))
+                     int(b.version.split(".")[0]), "BBV_SMART_HOLDER" in b.defines)
 
 
 C_API = Framework("C-API (C++)", "bbtest_cpp", "c-api", "c-api", 0)

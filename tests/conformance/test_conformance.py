@@ -11,6 +11,7 @@ from __future__ import annotations
 import gc
 import importlib
 import sys
+import warnings
 from pathlib import Path
 
 import pytest
@@ -33,9 +34,11 @@ XFAIL_REASONS = {
     "c-api owner, unique_ptr_arg": "the C-API test framework cannot make an object give up "
                                    "ownership",
     "pybind11 2.x user, unique_ptr_arg": "pybind11 2.x has no std::unique_ptr<T> parameters",
-    "pybind11 owner, unique_ptr_arg": "bindbridge cannot make a pybind11 instance give up "
-                                      "ownership to another framework's std::unique_ptr<T> yet "
-                                      "(classic holders cannot at all)",
+    "classic holder, unique_ptr_arg": "classic pybind11 holders give up no object (natively "
+                                      "neither): nothing to give back",
+    "owner counts no shared owners, unique_ptr_arg": "only pybind11's py::smart_holder counts "
+        "the std::shared_ptr owners of an object (nanobind gives one up natively too; classic "
+        "pybind11 holders give up none, the row above)",
 }
 
 
@@ -282,13 +285,61 @@ def test_hierarchy_base_bound_elsewhere(pair):
 
 def test_unique_ptr_argument_takes_ownership(pair):
     # An object the owner made in C++ (take_ownership), passed to the
-    # user's std::unique_ptr<T> parameter: ownership moves, as natively.
+    # user's std::unique_ptr<T> parameter: ownership moves where the owner
+    # gives objects up natively (nanobind; pybind11 3.x py::smart_holder),
+    # and the object then behaves as the owner's own relinquished ones.
+    # Classic pybind11 holders cannot: a TypeError, the object untouched.
     pair.expect("unique_ptr_arg")
     if pair.user.family == "pybind11" and pair.user.major == 2:
         pytest.xfail(XFAIL_REASONS["pybind11 2.x user, unique_ptr_arg"])
-    if pair.owner.family == "pybind11":
-        pytest.xfail(XFAIL_REASONS["pybind11 owner, unique_ptr_arg"])
     obj = getattr(pair.o, "p%d_make_owned" % pair.o.ID)("u")
-    assert pair.fn("take_unique")(obj) == "took u"
+    own_describe = getattr(pair.o, "p%d_describe" % pair.o.ID)
+    if pair.owner.family == "pybind11" and not pair.owner.smart_holder:
+        with pytest.raises(TypeError):
+            pair.fn("take_unique")(obj)
+        assert own_describe(obj) == "described u" and pair.fn("describe")(obj) == "described u"
+        return
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # nanobind warns on a relinquished instance, natively
+        assert pair.fn("take_unique")(obj) == "took u"
+        with pytest.raises((TypeError, ValueError)):
+            own_describe(obj)
+        with pytest.raises((TypeError, ValueError)):
+            pair.fn("describe")(obj)
     del obj
     gc.collect()
+
+
+def test_unique_ptr_argument_given_back_when_the_call_fails(pair):
+    # A later argument does not convert: the call does not happen, and the
+    # object (given up already by pybind11 users, which load arguments in
+    # order) belongs to Python again.
+    pair.expect("unique_ptr_arg")
+    if pair.user.family == "pybind11" and pair.user.major == 2:
+        pytest.xfail(XFAIL_REASONS["pybind11 2.x user, unique_ptr_arg"])
+    if pair.owner.family == "pybind11" and not pair.owner.smart_holder:
+        pytest.xfail(XFAIL_REASONS["classic holder, unique_ptr_arg"])
+    obj = getattr(pair.o, "p%d_make_owned" % pair.o.ID)("g")
+    with pytest.raises(TypeError):
+        pair.fn("take_unique_int")(obj, "not an int")
+    assert getattr(pair.o, "p%d_describe" % pair.o.ID)(obj) == "described g"
+    assert pair.fn("take_unique_int")(obj, 1) == "took g"
+
+
+def test_unique_ptr_argument_refused_while_shared(pair):
+    # An object the owner's own std::shared_ptr also holds cannot be given
+    # up (natively neither): TypeError, and it stays usable.
+    pair.expect("unique_ptr_arg")
+    if pair.user.family == "pybind11" and pair.user.major == 2:
+        pytest.xfail(XFAIL_REASONS["pybind11 2.x user, unique_ptr_arg"])
+    if not pair.owner.smart_holder:
+        pytest.xfail(XFAIL_REASONS["owner counts no shared owners, unique_ptr_arg"])
+    obj = getattr(pair.o, "p%d_make_owned" % pair.o.ID)("s")
+    i = getattr(pair.o, "p%d_keep" % pair.o.ID)(obj)   # the owner's own shared_ptr
+    try:
+        with pytest.raises(TypeError):
+            pair.fn("take_unique")(obj)
+        assert pair.fn("describe")(obj) == "described s"
+        assert getattr(pair.o, "p%d_kept_name" % pair.o.ID)(i) == "s"
+    finally:
+        getattr(pair.o, "p%d_release_kept" % pair.o.ID)()

@@ -16,6 +16,7 @@
 #include "../common/shapes.h"
 
 BINDBRIDGE_NANOBIND_IMPORT_AS(Shape, "bb_pybind11.Shape")
+BINDBRIDGE_NANOBIND_IMPORT_AS(Widget, "bb_pybind11.Widget")
 BINDBRIDGE_NANOBIND_IMPORT(Node) // bound here too: the native path goes through the import caster
 
 BINDBRIDGE_NANOBIND_IMPORT(Event)
@@ -86,6 +87,21 @@ void bind_hierarchy(nb::module_& m) {
 
     // Shapes (owned by pybind11), handed out as their base only.
     bind_user_of<Shape>(m);
+    // Ownership from pybind11's py::smart_holder instances into unique_ptrs.
+    m.def("shape_take_unique", [](std::unique_ptr<Shape> s) { return s ? s->kind() : std::string("none"); });
+    m.def("widget_take_unique", [](std::unique_ptr<Widget> w) { return w ? w->label() : std::string("none"); });
+    m.def("widget_take_two", [](std::unique_ptr<Widget> a, std::unique_ptr<Widget> b) {
+        return a->label() + "+" + b->label();
+    });
+    m.def("widget_peek_unique", [](const std::unique_ptr<Widget>& w) { return w ? w->label() : std::string("none"); });
+    m.def("widget_adopt", [](std::unique_ptr<Widget> w) { adopted_widgets().push_back(std::move(w)); });
+    m.def("widget_adopted_labels", [] {
+        std::vector<std::string> r;
+        for (auto& w : adopted_widgets())
+            r.push_back(w->label());
+        return r;
+    });
+    m.def("widget_release_adopted", [] { adopted_widgets().clear(); });
     m.def("shape_area", [](const Shape& s) { return s.area(); });
     m.def("isinstance_shape", [](nb::handle h) { return bindbridge::isinstance<Shape>(h); },
           nb::arg("obj").none());

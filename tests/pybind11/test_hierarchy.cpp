@@ -46,6 +46,12 @@ struct polymorphic_type_hook<Event> {
 
 namespace {
 
+// (py::smart_holder: a Python subclass given up to C++ lives as long as
+// the C++ object.)
+struct PyWidget : Widget, py::trampoline_self_life_support {
+    std::string label() const override { PYBIND11_OVERRIDE(std::string, Widget, label, ); }
+};
+
 struct PyShape : Shape {
     double area() const override { PYBIND11_OVERRIDE(double, Shape, area, ); }
     std::string kind() const override { PYBIND11_OVERRIDE(std::string, Shape, kind, ); }
@@ -88,6 +94,17 @@ void bind_hierarchy(py::module_& m) {
     py::class_<Tag, std::shared_ptr<Tag>>(m, "Tag").def_readwrite("label", &Tag::label);
     py::class_<TaggedCircle, Tag, Circle, std::shared_ptr<TaggedCircle>>(m, "TaggedCircle")
         .def(py::init<double>());
+    py::classh<Widget, PyWidget>(m, "Widget").def(py::init<>()).def("label", &Widget::label);
+    py::classh<Slider, Widget>(m, "Slider").def(py::init<>());
+    bindbridge::export_type<Widget>(m);
+    bindbridge::export_type<Slider>(m);
+    m.def("widget_make_slider", [] { return std::unique_ptr<Widget>(new Slider()); });
+    m.def("widget_label_of", [](const Widget& w) { return w.label(); });
+    static std::shared_ptr<Widget> kept_widget;
+    m.def("widget_keep", [](std::shared_ptr<Widget> w) { kept_widget = std::move(w); });
+    m.def("widget_release", [] { kept_widget.reset(); });
+    // pybind11's own std::unique_ptr<Widget> parameter, for comparison.
+    m.def("widget_take_unique_native", [](std::unique_ptr<Widget> w) { return w ? w->label() : std::string("none"); });
     bindbridge::export_type<Shape>(m);
     bindbridge::export_type<Circle>(m);
     bindbridge::export_type<Square>(m);

@@ -1,4 +1,4 @@
-"""tests/valgrind/scenarios.py: 18 cross-framework scenarios, run in one interpreter under valgrind memcheck.
+"""tests/valgrind/scenarios.py: 19 cross-framework scenarios, run in one interpreter under valgrind memcheck.
 
 Each scenario is small; together they cover the registry, both adapters,
 the C-API framework, removal paths and interpreter exit.  Run by
@@ -193,6 +193,38 @@ def unique_ptr_arguments_take_ownership_once():
     e = pbm.animal_make_dog_owned()
     assert pbm.animal_peek_unique(e) == "dog"   # a view: Python keeps it
     del d, e
+    gc.collect()
+    assert pbm.hierarchy_alive() + nbm.hierarchy_alive() == base
+
+
+@scenario
+def unique_ptr_arguments_from_pybind11_smart_holders():
+    # pybind11 py::smart_holder Widgets into a nanobind unique_ptr<Widget>:
+    # deleted once by the callee, the disowned Python object frees only its
+    # holder; a refused one (shared) and a Python subclass kept alive by
+    # the C++ object (trampoline life support) free everything in the end.
+    base = pbm.hierarchy_alive() + nbm.hierarchy_alive()
+    w = pbm.widget_make_slider()
+    assert nbm.widget_take_unique(w) == "slider"
+    try:
+        w.label()
+    except ValueError:
+        pass
+    s = pbm.widget_make_slider()
+    pbm.widget_keep(s)
+    try:
+        nbm.widget_take_unique(s)
+    except TypeError:
+        pass
+    pbm.widget_release()
+
+    class Knob(pbm.Widget):
+        def label(self):
+            return "knob"
+    nbm.widget_adopt(Knob())
+    assert nbm.widget_adopted_labels() == ["knob"]
+    nbm.widget_release_adopted()
+    del w, s, Knob
     gc.collect()
     assert pbm.hierarchy_alive() + nbm.hierarchy_alive() == base
 

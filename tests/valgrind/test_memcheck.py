@@ -1,4 +1,4 @@
-"""tests/valgrind/test_memcheck.py: valgrind memcheck over 18 scenarios (tests/valgrind/scenarios.py).
+"""tests/valgrind/test_memcheck.py: valgrind memcheck over 19 scenarios (tests/valgrind/scenarios.py).
 
 PYTHONMALLOC=malloc; the interpreter's own reports are suppressed
 (python.supp: innermost frame in libpython only).  Any other error, or any
@@ -37,6 +37,6 @@ def test_memcheck_scenarios():
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=900)
     summary = re.search(r"ERROR SUMMARY: (\d+) errors", proc.stderr)
     report = "exit %d\n%s\n%s" % (proc.returncode, proc.stdout, proc.stderr[-20000:])
-    assert "scenarios passed: 18" in proc.stdout, report
+    assert "scenarios passed: 19" in proc.stdout, report
     assert summary and summary.group(1) == "0", report
     assert proc.returncode == 0, report

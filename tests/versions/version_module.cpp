@@ -2,7 +2,7 @@
 //
 // Built by tests/versions/build.py with BBV_MODULE (name), BBV_ID (owns
 // VPet<BBV_ID>, VLevel<BBV_ID>, VError<BBV_ID>) and BBV_PYBIND11 or
-// BBV_NANOBIND.  Every module imports the types of modules 1..7 and binds
+// BBV_NANOBIND; BBV_SMART_HOLDER binds the Pet with py::smart_holder.  Every module imports the types of modules 1..7 and binds
 // the same functions for each (p<N>_*), so any module can be tested
 // against any other in one interpreter.
 //
@@ -159,6 +159,8 @@ void bind_peer(module_t& m) {
 #if !defined(BBV_NO_BINDBRIDGE) && (!defined(BBV_PYBIND11) || PYBIND11_VERSION_MAJOR >= 3)
     // (pybind11 2.x has no std::unique_ptr<T> parameters.)
     BBV_DEF(m, fname(N, "take_unique"), [](std::unique_ptr<T> p) { return p ? "took " + p->name : std::string("none"); });
+    // A later argument fails: the object's ownership goes back to Python.
+    BBV_DEF(m, fname(N, "take_unique_int"), [](std::unique_ptr<T> p, int) { return "took " + p->name; });
 #endif
     // keep_alive annotations whose nurse is the foreign object (the
     // argument, or the new result).
@@ -268,7 +270,11 @@ static void bind_self(module_t& m) {
     using S = VShape<BBV_ID>;
     using C = VCircle<BBV_ID>;
 #if defined(BBV_PYBIND11)
+#  if defined(BBV_SMART_HOLDER) // (pybind11 3.x: the holder that can give objects up)
+    py::classh<T>(m, "Pet").def(py::init<std::string>()).def_readwrite("name", &T::name);
+#  else
     py::class_<T>(m, "Pet").def(py::init<std::string>()).def_readwrite("name", &T::name);
+#  endif
     py::enum_<E>(m, "Level").value("low", E::low).value("high", E::high);
     py::register_exception<VError<BBV_ID>>(m, "Error");
     py::class_<VShared, std::shared_ptr<VShared>>(m, "SharedPet").def(py::init<std::string>());

@@ -346,7 +346,9 @@ inline framework_record* domain_record() {
     if (rec) // (std::unique_ptr<T> arguments of other bindbridge frameworks)
         add_ownership_entry(ownership_entry{
             &rec->fw, [](PyObject* o) noexcept { return compat::relinquish_ownership(o); },
-            [](PyObject* o) noexcept { compat::restore_ownership(o); }});
+            [](PyObject* o) noexcept { compat::restore_ownership(o); }, nullptr,
+            "objects made in C++ (a take_ownership or std::unique_ptr return), not those "
+            "constructed from Python"});
     return rec;
 }
 
@@ -773,6 +775,8 @@ struct unique_caster : holder_caster_head<std::unique_ptr<T>, T> {
         if (!src.is_none() && !take())
             throw nb::next_overload();
         inflight = false;
+        if (foreign)
+            commit_relinquished(foreign_owner, src.ptr());
         return Value(foreign ? foreign : inner.operator T*());
     }
 

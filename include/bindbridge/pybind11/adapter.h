@@ -262,6 +262,76 @@ inline void free_local_binding(bbr_binding* b) noexcept {
     free_binding(b);
 }
 
+#if PYBIND11_VERSION_MAJOR >= 3
+// std::unique_ptr<T> arguments of other bindbridge frameworks: this domain's
+// py::smart_holder instances give up ownership as pybind11 3.x's own
+// std::unique_ptr<T> parameters make them (the holder must be the only
+// owner: no std::shared_ptr copies, not disowned, the default deleter).
+// Classic holders cannot, natively either.
+namespace smart_holders {
+
+// The instance's smart holder (GIL held), or false.
+inline bool locate(PyObject* o, py::detail::value_and_holder& vh) noexcept {
+    try {
+        const py::detail::type_info* tinfo = py::detail::get_type_info(Py_TYPE(o));
+        if (!tinfo || tinfo->holder_enum_v != py::detail::holder_enum_t::smart_holder)
+            return false;
+        vh = reinterpret_cast<py::detail::instance*>(o)->get_value_and_holder(tinfo, false);
+        return vh.inst && vh.value_ptr() && vh.holder_constructed();
+    } catch (...) {
+        PyErr_Clear(); // (several pybind11 bases: not one holder to give up)
+        return false;
+    }
+}
+
+// Step one: the holder stops owning (its deleter disarmed), reversibly.
+inline bool relinquish(PyObject* o) noexcept {
+    py::detail::value_and_holder vh;
+    if (!locate(o, vh))
+        return false;
+    auto& h = vh.holder<py::smart_holder>();
+    try {
+        h.ensure_can_release_ownership("bindbridge relinquish");
+        h.disown(vh.type->get_memory_guarded_delete);
+    } catch (...) {
+        return false;
+    }
+    return true;
+}
+
+inline void restore(PyObject* o) noexcept {
+    py::detail::value_and_holder vh;
+    if (locate(o, vh)) {
+        try {
+            vh.holder<py::smart_holder>().reclaim_disowned(vh.type->get_memory_guarded_delete);
+        } catch (...) {
+        }
+    }
+}
+
+// Step two, the callee holds the object: as pybind11's own parameters, a
+// trampoline's Python object lives as long as the C++ object; any other
+// instance forgets its value (using it raises, as a disowned instance).
+inline void commit(PyObject* o) noexcept {
+    py::detail::value_and_holder vh;
+    if (!locate(o, vh))
+        return;
+    void* value = vh.value_ptr();
+    auto* life = vh.type->get_trampoline_self_life_support
+                     ? vh.type->get_trampoline_self_life_support(value)
+                     : nullptr;
+    if (life) {
+        life->activate_life_support(vh);
+        return;
+    }
+    vh.holder<py::smart_holder>().release_disowned();
+    vh.value_ptr() = nullptr;
+    py::detail::deregister_instance(vh.inst, value, vh.type);
+}
+
+} // namespace smart_holders
+#endif
+
 // Our translator (registered once per domain): other frameworks' exceptions.
 inline void translate_foreign_exceptions(std::exception_ptr p);
 
@@ -295,6 +365,13 @@ inline framework_record* domain_record() {
         }
         return true;
     });
+#if PYBIND11_VERSION_MAJOR >= 3
+    if (rec)
+        add_ownership_entry(ownership_entry{
+            &rec->fw, smart_holders::relinquish, smart_holders::restore, smart_holders::commit,
+            "py::smart_holder (py::classh) objects that nothing else owns (no std::shared_ptr "
+            "copies; classic holders cannot, natively either)"});
+#endif
     return rec;
 }
 
@@ -737,6 +814,7 @@ public:
         if (!foreign)
             return base::operator std::unique_ptr<T>();
         inflight = false;
+        commit_relinquished(foreign_owner, foreign_src.ptr());
         T* p = foreign;
         foreign = nullptr;
         return std::unique_ptr<T>(p);

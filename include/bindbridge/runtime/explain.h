@@ -62,12 +62,12 @@ inline void explain_wanted(framework_record* rec, const std::type_info& wanted, 
         std::string owner = b ? framework_name(b->framework) : std::string("another framework");
         out += "  std::unique_ptr<" + cpp + "> from a " + type_name_of(Py_TYPE(obj)) +
                ": the parameter takes ownership from Python, and " + owner;
-        if (b && ownership_of(b->framework))
-            out += " gave it up only for objects it may delete (made in C++, not constructed from "
-                   "Python)";
+        const ownership_entry* o = b ? ownership_of(b->framework) : nullptr;
+        if (o)
+            out += std::string(" gives up only ") + (o->gives_up ? o->gives_up : "some of its objects");
         else
-            out += " cannot relinquish it (pymetabind has no way to; bindbridge's nanobind adapter "
-                   "has, pybind11 and C frameworks have not)";
+            out += " cannot make its objects give up ownership (pymetabind has no way to, and "
+                   "bindbridge has none for that framework)";
         out += ": pass it where " + cpp + " is taken by reference, pointer or shared_ptr\n";
         return;
     }

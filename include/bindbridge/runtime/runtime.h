@@ -406,9 +406,12 @@ struct upcast_table {
 };
 
 // std::unique_ptr<T> arguments across frameworks: a framework that can make
-// one of its instances give up ownership (nanobind) says how, so that a
-// bindbridge importer of T takes ownership as a native call would.  Not in
-// the protocol: between bindbridge frameworks only.
+// one of its instances give up ownership (nanobind, pybind11 3.x smart
+// holders) says how, so that a bindbridge importer of T takes ownership as
+// a native call would.  Not in the protocol: between bindbridge frameworks
+// only.  Giving up takes two steps, as a call with several arguments needs:
+// relinquish (undone by restore if the call does not happen), then commit
+// once the callee holds the object.
 struct ownership_entry {
     const bbr_framework* framework;
     // Makes `obj` (an instance of one of the framework's bindings) give up
@@ -417,8 +420,13 @@ struct ownership_entry {
     bool (*relinquish)(PyObject* obj) noexcept;
     // Gives ownership back to `obj` (a later argument of the call failed).
     void (*restore)(PyObject* obj) noexcept;
+    // The callee owns the object now: `obj` forgets it (nullptr: nothing
+    // to do).
+    void (*commit)(PyObject* obj) noexcept;
+    // Which of its objects the framework gives up, for explanations ("objects
+    // made in C++").
+    const char* gives_up;
 };
-
 struct shared_block {
     uint32_t size;
     uint32_t version;      // of the members below; later versions only append
@@ -455,7 +463,7 @@ inline void join_shared_state(PyObject* interp_dict) noexcept {
     shared_slot& slot = shared_slot_of_module();
     if (slot.joined || slot.block->serving_anywhere != 0)
         return;
-    const char* key = "__bindbridge_shared_v1_" BINDBRIDGE_PLATFORM_ABI_TAG;
+    const char* key = "__bindbridge_shared_v2_" BINDBRIDGE_PLATFORM_ABI_TAG;
     PyObject* capsule = PyDict_GetItemString(interp_dict, key);
     if (capsule) {
         auto* b = PyCapsule_IsValid(capsule, "bindbridge_shared")
@@ -983,6 +991,12 @@ inline bool relinquish(const ownership_entry* owner, const std::type_info& ti, P
         return true;
     note_refusal(ti, Py_TYPE(src), false, true);
     return false;
+}
+
+// The callee holds the object `src` relinquished: its owner forgets it.
+inline void commit_relinquished(const ownership_entry* owner, PyObject* src) noexcept {
+    if (owner->commit)
+        owner->commit(src);
 }
 
 // The foreign binding returns of `ti` go to, or nullptr: the pinned owner's
