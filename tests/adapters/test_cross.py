@@ -198,29 +198,6 @@ def test_pybind11_enum_into_nanobind():
     assert type(made) is pbm.Shade and made == pbm.Shade.light
 
 
-def test_foreign_enum_cast_outside_a_bound_call():
-    # The owner hands out a pointer into a temporary; with no pybind11 call
-    # frame (a C++ thread) the caster keeps it (ASan: heap-use-after-free
-    # before), for every value and repeatedly.
-    for _ in range(50):
-        assert [pbm.color_value_in_thread(c) for c in nbm.Color] == [1, 2, 4]
-
-
-def test_reference_cast_outside_a_call_refused_not_dangling():
-    # o.cast<const Color&>() in a C++ thread: the nanobind enum is served
-    # through a temporary that dies with the cast; the reference would
-    # dangle (ASan: heap-use-after-free), so it is refused, as pybind11
-    # refuses its own temporaries outside a call.
-    for f in (pbm.color_ref_in_thread, pbm.color_ptr_in_thread):
-        with pytest.raises(TypeError, match="reference.*Color.*outside a bound call"):
-            f(nbm.Color.green)
-    # By value, and in containers (copied before the temporary dies): fine.
-    assert pbm.colors_in_thread(list(nbm.Color)) == [1, 2, 4]
-    assert pbm.color_value_in_thread(nbm.Color.blue) == 4
-    # An object that needs no temporary: the reference points into it.
-    assert pbm.pet_ref_in_thread(nbm.Pet("rex")) == "rex"
-
-
 def test_enums_native_side_unchanged():
     assert nbm.color_value(nbm.Color.red) == 1 and nbm.color_make(4) is nbm.Color.blue
     assert pbm.shade_value(pbm.Shade.light) == 1 and pbm.shade_make(200) == pbm.Shade.dark

@@ -51,7 +51,8 @@ void bind_features(nb::module_& m, const std::string& prefix) {
     m.def(keep(name("overload")), &F::overload_ref);
 }
 
-void bind_hierarchy(nb::module_& m); // test_hierarchy.cpp
+void bind_hierarchy(nb::module_& m);    // test_hierarchy.cpp
+void bind_outside_call(nb::module_& m); // test_outside_call.cpp
 
 NB_MODULE(bb_nanobind, m) {
     nb::class_<Pet>(m, "Pet")
@@ -119,6 +120,7 @@ NB_MODULE(bb_nanobind, m) {
     m.def("wrapper_name", [](const Wrapper& w) { return w.name; });
 
     bind_hierarchy(m);
+    bind_outside_call(m);
 
     // Last: a failing call with a foreign argument explains itself.
     m.attr("explained_functions") = bindbridge::explain_failures(m);

@@ -6,7 +6,6 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
-#include <thread>
 
 #include <bindbridge/pybind11.h>
 
@@ -57,29 +56,6 @@ void bind_features(py::module_& m, const std::string& prefix) {
     m.def(name("overload").c_str(), &F::overload_ref);
 }
 
-// Runs f in a C++ thread that takes the GIL: outside any bound call; an
-// exception becomes a TypeError with its message.
-template <typename F>
-auto in_thread(F&& f) -> decltype(f()) {
-    decltype(f()) r{};
-    std::string error;
-    {
-        py::gil_scoped_release unlocked;
-        std::thread t([&] {
-            py::gil_scoped_acquire locked;
-            try {
-                r = f();
-            } catch (const std::exception& e) {
-                error = e.what();
-            }
-        });
-        t.join();
-    }
-    if (!error.empty())
-        throw py::type_error(error);
-    return r;
-}
-
 struct PetDeleter {
     static int runs;
     void operator()(Pet* p) const {
@@ -89,7 +65,8 @@ struct PetDeleter {
 };
 int PetDeleter::runs = 0;
 
-void bind_hierarchy(py::module_& m); // test_hierarchy.cpp
+void bind_hierarchy(py::module_& m);    // test_hierarchy.cpp
+void bind_outside_call(py::module_& m); // test_outside_call.cpp
 
 PYBIND11_MODULE(bb_pybind11, m) {
     py::class_<Toy, std::shared_ptr<Toy>>(m, "Toy")
@@ -142,28 +119,6 @@ PYBIND11_MODULE(bb_pybind11, m) {
     m.def("color_value", [](Color c) { return (int) c; });
     m.def("color_make", [](int v) { return (Color) v; });
     m.def("shade_value", [](Shade s) { return (int) s; });
-    // Conversions outside a bound call: a C++ thread that takes the GIL has
-    // no pybind11 call frame to keep a foreign load's temporaries in.
-    m.def("color_value_in_thread", [](py::object o) { return in_thread([&] { return (int) o.cast<Color>(); }); });
-    // By reference: the temporary a nanobind enum is served through would
-    // die with the cast, so pybind11 refuses it (as it refuses its own
-    // temporaries outside a call); containers and values copy first.
-    m.def("color_ref_in_thread", [](py::object o) {
-        return in_thread([&] {
-            const Color& c = o.cast<const Color&>();
-            return (int) c;
-        });
-    });
-    m.def("color_ptr_in_thread", [](py::object o) { return in_thread([&] { return (int) *o.cast<const Color*>(); }); });
-    m.def("colors_in_thread", [](py::object o) {
-        return in_thread([&] {
-            std::vector<int> r;
-            for (Color c : o.cast<std::vector<Color>>())
-                r.push_back((int) c);
-            return r;
-        });
-    });
-    m.def("pet_ref_in_thread", [](py::object o) { return in_thread([&] { return o.cast<const Pet&>().name; }); });
     m.def("shade_make", [](int v) { return (Shade) v; });
 
     m.def("stray_value", [](const Stray& s) { return s.value; }); // Stray: never imported here
@@ -176,6 +131,7 @@ PYBIND11_MODULE(bb_pybind11, m) {
     m.def("vpet4_name", [](const VPet<4>& p) { return p.name; });
 
     bind_hierarchy(m);
+    bind_outside_call(m);
 
     // Last: a failing call with a foreign argument explains itself.
     m.attr("explained_functions") = bindbridge::explain_failures(m);
