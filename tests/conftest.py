@@ -101,7 +101,7 @@ def script():
 
 # --- tests/conformance: collect (pair, scenario) outcomes, print the matrix,
 # write it when BINDBRIDGE_WRITE_CONFORMANCE is set (1: docs/conformance.md). -
-RESULTS = {}  # (user, owner) -> {scenario: "pass" | "xfail: reason" | "FAIL"}
+RESULTS = {}  # (user, owner) -> {scenario: "pass" | "xfail" | "n/a" | "FAIL"}
 SCENARIOS = []
 
 
@@ -121,7 +121,9 @@ def pytest_runtest_makereport(item, call):
     if rep.when == "setup" and not rep.failed:
         return
     if hasattr(rep, "wasxfail"):
-        cell[scenario] = "xfail"
+        # (pytest.xfail(reason) leaves "reason: ..." or the bare reason)
+        reason = rep.wasxfail.split("reason: ", 1)[-1]
+        cell[scenario] = "n/a" if reason.startswith("n/a: ") else "xfail"
     elif rep.passed:
         cell[scenario] = "pass"
     elif rep.failed:
@@ -132,7 +134,7 @@ def _matrix() -> str:
     pairs = sorted(RESULTS)
     head = "| user ← owner | " + " | ".join(s.replace("_", " ") for s in SCENARIOS) + " |"
     lines = [head, "|" + "---|" * (len(SCENARIOS) + 1)]
-    marks = {"pass": "✓", "xfail": "xfail", "FAIL": "**FAIL**"}
+    marks = {"pass": "✓", "xfail": "xfail", "n/a": "n/a", "FAIL": "**FAIL**"}
     for p in pairs:
         row = RESULTS[p]
         lines.append("| %s ← %s | " % p + " | ".join(marks.get(row.get(s, ""), "?") for s in SCENARIOS) + " |")
@@ -149,13 +151,16 @@ def pytest_terminal_summary(terminalreporter):
         # "1": rewrite docs/conformance.md; a path: write there (./dev test
         # then compares it with the committed docs/conformance.md).
         sys.path.insert(0, str(ROOT / "tests" / "conformance"))
-        from test_conformance import XFAIL_REASONS
+        from test_conformance import NOT_APPLICABLE, XFAIL_REASONS
         doc = ROOT / "docs" / "conformance.md" if target == "1" else Path(target)
         doc.write_text(
             "# Conformance matrix\n\n"
             "Produced by `tests/conformance` (`BINDBRIDGE_WRITE_CONFORMANCE=1 ./dev test "
             "tests/conformance`): every ordered pair of frameworks, user ← owner, every "
-            "scenario.  ✓ passes; xfail is an expected failure whose reason is below.\n\n"
+            "scenario.  ✓ passes; xfail is an expected failure (what a framework cannot do) "
+            "and n/a a scenario that cannot apply to the pair, each with its reason below.\n\n"
             + _matrix() + "\n\nExpected failures:\n\n"
-            + "\n".join("- %s: %s" % kv for kv in sorted(XFAIL_REASONS.items())) + "\n")
+            + "\n".join("- %s: %s" % kv for kv in sorted(XFAIL_REASONS.items()))
+            + "\n\nNot applicable:\n\n"
+            + "\n".join("- %s: %s" % kv for kv in sorted(NOT_APPLICABLE.items())) + "\n")
         terminalreporter.write_line("wrote %s" % doc)

@@ -2,8 +2,10 @@
 
 Frameworks: pybind11 2.x and 3.x, nanobind 2.x and 3.x (tests/versions
 modules) and the C++ C-API test framework (frameworks.py; add more with
-BINDBRIDGE_CONFORMANCE_EXTRA).  A row a pair cannot support is an
-expected failure with its reason (XFAIL_REASONS), never a skip.
+BINDBRIDGE_CONFORMANCE_EXTRA).  A row a pair's framework cannot do is
+an expected failure with its reason (XFAIL_REASONS), a row that cannot
+apply to the pair is n/a with its reason (NOT_APPLICABLE, an xfail whose
+reason starts "n/a: "); never a skip.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import gc
 import importlib
 import sys
 import warnings
+import weakref
 from pathlib import Path
 
 import pytest
@@ -25,21 +28,35 @@ FRAMEWORKS = selected()
 PAIRS = [(u, o) for u in FRAMEWORKS for o in FRAMEWORKS if u is not o]
 
 XFAIL_REASONS = {
+    "c-api owner, unique_ptr_arg": "the C-API test framework cannot make an object give up "
+                                   "ownership",
+    "pybind11 2.x user, unique_ptr_arg": "pybind11 2.x has no std::unique_ptr<T> parameters",
+    "owner counts no shared owners, unique_ptr_arg": "only pybind11's py::smart_holder counts "
+        "the std::shared_ptr owners of an object (nanobind gives one up natively too; classic "
+        "pybind11 holders give up none: n/a)",
+}
+
+
+# Cells that cannot apply (shown as n/a, with the reason).
+NOT_APPLICABLE = {
     "c-api user": "the C-API test framework imports only its own C struct (bbt_point), "
                   "which the other frameworks do not bind",
     "c-api owner, exception": "the C-API test framework has no C++ exceptions to translate",
     "c-api owner, enum": "the C-API test framework binds no enum",
     "c-api owner, hierarchy": "the C-API test framework binds no class hierarchy (a C struct "
                               "has no dynamic type)",
-    "c-api owner, unique_ptr_arg": "the C-API test framework cannot make an object give up "
-                                   "ownership",
-    "pybind11 2.x user, unique_ptr_arg": "pybind11 2.x has no std::unique_ptr<T> parameters",
     "classic holder, unique_ptr_arg": "classic pybind11 holders give up no object (natively "
                                       "neither): nothing to give back",
-    "owner counts no shared owners, unique_ptr_arg": "only pybind11's py::smart_holder counts "
-        "the std::shared_ptr owners of an object (nanobind gives one up natively too; classic "
-        "pybind11 holders give up none, the row above)",
+    "nanobind user, enum reference": "nb::cast<const E&> of an enum does not compile "
+                                     "(nanobind refuses references to a caster's value)",
+    "static owner types": "pybind11 and nanobind types live as long as the interpreter "
+                          "(their exit: tests/adapters/test_shutdown.py); only the C-API "
+                          "framework creates and drops types at run time",
 }
+
+
+def not_applicable(key):
+    pytest.xfail("n/a: " + NOT_APPLICABLE[key])
 
 
 @pytest.fixture(scope="module")
@@ -63,11 +80,14 @@ class Pair:
         self.user, self.owner = user, owner
         self.u, self.o = mods[user.module], mods[owner.module]
         self.cpoint = mods.get("_cpoint")
+        self.cpoint_module = mods.get("bbtest_cpp")
 
     def expect(self, scenario):
         if self.user.kind == "c-api":
-            pytest.xfail(XFAIL_REASONS["c-api user"])
+            not_applicable("c-api user")
         key = "c-api owner, %s" % scenario
+        if self.owner.kind == "c-api" and key in NOT_APPLICABLE:
+            not_applicable(key)
         if self.owner.kind == "c-api" and key in XFAIL_REASONS:
             pytest.xfail(XFAIL_REASONS[key])
 
@@ -180,6 +200,82 @@ def test_enum_both_ways(pair):
     assert pair.fn("level_value")(pair.o.Level.high) == 7
     made = pair.fn("level_make")(1)
     assert type(made) is pair.o.Level and made == pair.o.Level.low
+
+
+def test_outside_call_by_value_and_into_objects(pair):
+    # Conversions in a C++ thread that takes the GIL (no call frame of the
+    # user): an object by reference points into it; an enum by value is
+    # copied before the temporary it may be served through dies.
+    pair.expect("outside_call")
+    if pair.point_owner:
+        assert pair.u.point_sum_in_thread(pair.make()) == 3.0
+        return
+    for _ in range(10):
+        assert pair.fn("describe_in_thread")(pair.make("t")) == "described t"
+        assert pair.fn("level_value_in_thread")(pair.o.Level.high) == 7
+
+
+def test_outside_call_reference_to_enum(pair):
+    # py::cast<const E&> in a C++ thread: a pybind11 enum is an instance
+    # (the reference points into it); a nanobind enum is served through a
+    # temporary that dies with the cast, so the reference is refused, as
+    # pybind11 refuses its own temporaries outside a call.
+    pair.expect("enum")
+    if pair.user.family != "pybind11":
+        not_applicable("nanobind user, enum reference")
+    f = pair.fn("level_ref_in_thread")
+    if pair.owner.family == "pybind11":
+        assert f(pair.o.Level.high) == 7
+    else:
+        with pytest.raises(TypeError, match="outside a bound call"):
+            f(pair.o.Level.high)
+
+
+def test_reference_return_outlives_the_first_wrapper(pair):
+    # A reference return finds the existing wrapper (identity), which keeps
+    # working after the name it was created under is gone; a reference to
+    # a C++ static gets a new wrapper once the old one died, as natively.
+    pair.expect("reference")
+    obj = pair.make("first")
+    echo = pair.u.point_echo if pair.point_owner else pair.fn("echo")
+    again = echo(obj)
+    assert again is obj
+    del obj
+    gc.collect()
+    assert echo(again) is again
+    if pair.point_owner:
+        assert pair.u.point_sum(again) == 3.0
+    else:
+        assert pair.fn("describe")(again) == "described first"
+    f = pair.u.point_favourite if pair.point_owner else pair.fn("favourite")
+    fav = f()
+    del fav
+    gc.collect()
+    fav = f()
+    assert type(fav) is pair.owner_type()
+    if not pair.point_owner:
+        assert pair.fn("describe")(fav) == "described favourite"
+
+
+def test_owner_type_lives_while_a_user_holds_its_object(pair):
+    # A type the owner creates at run time (the C-API framework's
+    # make_type): a user's std::shared_ptr keeps an instance, which keeps
+    # the type (and so its binding) alive after every Python name of both
+    # is gone; releasing it lets both die, and the binding goes with them.
+    pair.expect("shared_ptr_arg")
+    if not pair.point_owner:
+        not_applicable("static owner types")
+    make_type = pair.cpoint_module.make_type
+    P = make_type("bbt_point")
+    alive = weakref.ref(P)
+    i = pair.u.point_keep(P(5, 6))
+    del P
+    gc.collect()
+    assert alive() is not None and pair.u.point_kept_x(i) == 5.0
+    pair.u.point_release_kept()
+    gc.collect()
+    assert alive() is None
+    assert pair.u.point_sum(pair.make()) == 3.0       # the suite's own type still converts
 
 
 def test_wrong_type_refused(pair):
@@ -318,7 +414,7 @@ def test_unique_ptr_argument_given_back_when_the_call_fails(pair):
     if pair.user.family == "pybind11" and pair.user.major == 2:
         pytest.xfail(XFAIL_REASONS["pybind11 2.x user, unique_ptr_arg"])
     if pair.owner.family == "pybind11" and not pair.owner.smart_holder:
-        pytest.xfail(XFAIL_REASONS["classic holder, unique_ptr_arg"])
+        not_applicable("classic holder, unique_ptr_arg")
     obj = getattr(pair.o, "p%d_make_owned" % pair.o.ID)("g")
     with pytest.raises(TypeError):
         pair.fn("take_unique_int")(obj, "not an int")

@@ -16,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "../common/in_thread.h"
 #include "vtypes.h"
 
 #define BBV_STR2(x) #x
@@ -131,6 +132,13 @@ using module_t = nanobind::module_;
 #  define BBV_DEF(m, name, ...) m.def(name, __VA_ARGS__)
 #endif
 
+// Runs f in a C++ thread that takes the GIL: outside any bound call.
+template <typename F>
+auto bbv_in_thread(F&& f) -> decltype(f()) {
+    return run_in_thread<py::gil_scoped_release, py::gil_scoped_acquire>(
+        std::forward<F>(f), [](const char* what) { throw py::type_error(what); });
+}
+
 // nanobind keeps the name pointer: names live for the process.
 inline const char* fname(int n, const char* what) {
     static std::deque<std::string> names; // never moves its elements
@@ -167,6 +175,21 @@ void bind_peer(module_t& m) {
     BBV_DEF(m, fname(N, "hold"), [](T&, py::object) {}, py::keep_alive<1, 2>());
     BBV_DEF(m, fname(N, "clone_holding"), [](const T& t, py::object) { return T(t.name); },
             py::keep_alive<0, 2>());
+    // Conversions outside a bound call (a C++ thread that takes the GIL).
+    BBV_DEF(m, fname(N, "describe_in_thread"), [](py::object o) {
+        return bbv_in_thread([&] { return "described " + py::cast<const T&>(o).name; });
+    });
+    BBV_DEF(m, fname(N, "level_value_in_thread"), [](py::object o) {
+        return bbv_in_thread([&] { return (int) py::cast<E>(o); });
+    });
+#if defined(BBV_PYBIND11) // (nanobind refuses a reference to an enum at compile time)
+    BBV_DEF(m, fname(N, "level_ref_in_thread"), [](py::object o) {
+        return bbv_in_thread([&] {
+            const E& e = o.cast<const E&>();
+            return (int) e;
+        });
+    });
+#endif
     BBV_DEF(m, fname(N, "raise"), [](const std::string& w) { throw VError<N>(w); });
     BBV_DEF(m, fname(N, "level_value"), [](E e) { return (int) e; });
     BBV_DEF(m, fname(N, "level_make"), [](int v) { return (E) v; });
@@ -239,6 +262,12 @@ static void bind_point(module_t& m) {
     BBV_DEF(m, "point_clone_holding", [](const bbt_point& p, py::object) { return p; },
             py::keep_alive<0, 2>());
     BBV_DEF(m, "point_echo", [](bbt_point& p) -> bbt_point& { return p; }, BBV_REF);
+    BBV_DEF(m, "point_sum_in_thread", [](py::object o) {
+        return bbv_in_thread([&] {
+            const bbt_point& p = py::cast<const bbt_point&>(o);
+            return p.x + p.y;
+        });
+    });
     static auto* kept = new std::vector<std::shared_ptr<bbt_point>>();
     BBV_DEF(m, "point_keep", [](std::shared_ptr<bbt_point> p) {
         kept->push_back(std::move(p));
