@@ -176,6 +176,36 @@ def test_reference_internal_keeps_parent_alive():
     assert ref() is None
 
 
+def test_properties_of_foreign_types():
+    # def_readwrite / def_rw of a foreign class and enum: the getter returns
+    # the member by reference_internal (the holder stays alive as long as
+    # it), the setter converts the foreign object and copies it in.
+    house = pbm.PetHouse()
+    pet = house.pet
+    assert type(pet) is nbm.Pet and pet.name == "Resident"
+    assert house.door is nbm.Color.green
+    house.pet = nbm.Pet("Moved", "in")
+    house.door = nbm.Color.blue
+    assert house.resident().name == "Moved" and house.door is nbm.Color.blue
+    assert pet.name == "Moved"               # the same member, by reference
+    ref = weakref.ref(house)
+    del house
+    gc.collect()
+    assert ref() is not None and pet.name == "Moved"
+    del pet
+    gc.collect()
+    assert ref() is None
+    box = nbm.ToyBox()
+    toy = box.toy
+    assert type(toy) is pbm.Toy and toy.name == "boxed" and box.lid == pbm.Shade.dark
+    box.toy = pbm.Toy("kite")
+    box.lid = pbm.Shade.light
+    assert toy.name == "kite" and box.lid == pbm.Shade.light
+    del box
+    gc.collect()
+    assert toy.name == "kite"                # the box lives as long as its toy
+
+
 def _weakrefable(obj):
     try:
         weakref.ref(obj)

@@ -69,6 +69,13 @@ struct ToyError : std::runtime_error {
 enum class Color : int { red = 1, green = 2, blue = 4 };
 enum class Shade : uint8_t { light = 1, dark = 200 };
 
+// Bound by the nanobind module: a pybind11 Toy and Shade as properties
+// (def_rw: the Toy by reference_internal).
+struct ToyBox {
+    Toy toy{"boxed"};
+    Shade lid = Shade::dark;
+};
+
 // Functions every adapter test module binds for a type T it may not own
 // (names read through T::name).  State lives in per-T statics.
 template <typename T>

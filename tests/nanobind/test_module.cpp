@@ -116,6 +116,7 @@ NB_MODULE(bb_nanobind, m) {
     m.def("shade_make", [](int v) { return (Shade) v; });
 
     nb::class_<Stray>(m, "Stray").def(nb::init<>()).def_rw("value", &Stray::value);
+    nb::class_<ToyBox>(m, "ToyBox").def(nb::init<>()).def_rw("toy", &ToyBox::toy).def_rw("lid", &ToyBox::lid);
     bindbridge::export_type<Stray>(m);
     m.def("wrapper_name", [](const Wrapper& w) { return w.name; });
 

@@ -28,9 +28,11 @@ BINDBRIDGE_PYBIND11_IMPORT(VPet<4>)
 
 namespace py = pybind11;
 
-// Holds a foreign Pet by value; its accessor returns it with reference_internal.
+// Holds a foreign Pet and Color by value; its accessor and the pet
+// property return the Pet with reference_internal.
 struct PetHouse {
     Pet resident{"Resident", "zzz"};
+    Color door = Color::green;
 };
 
 template <typename T>
@@ -77,7 +79,9 @@ PYBIND11_MODULE(bb_pybind11, m) {
     py::class_<PetHouse>(m, "PetHouse")
         .def(py::init<>())
         .def("resident", [](PetHouse& h) -> Pet& { return h.resident; },
-             py::return_value_policy::reference_internal);
+             py::return_value_policy::reference_internal)
+        .def_readwrite("pet", &PetHouse::resident)
+        .def_readwrite("door", &PetHouse::door);
     py::register_exception<ToyError>(m, "ToyError");
     // bbt_point bound here as well as by the C-API framework: native first.
     py::class_<bbt_point>(m, "PbPoint")
