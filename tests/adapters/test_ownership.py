@@ -130,6 +130,15 @@ for take in (nb.widget_take_unique, pb.widget_take_unique_native):
         print("refused", type(e).__name__)
 pb.widget_release()
 assert w.label() == "slider" and alive() == base + 1
+nb.widget_keep(w)                         # a nanobind std::shared_ptr shares pybind11's holder
+for take in (nb.widget_take_unique, pb.widget_take_unique_native):
+    try:
+        take(w)
+        print("taken")
+    except (TypeError, ValueError) as e:
+        print("refused", type(e).__name__)
+nb.widget_release_kept()
+assert w.label() == "slider" and alive() == base + 1
 # as two arguments: nanobind gives the first to its unique_ptr before it
 # tries the second, which fails, so the first is deleted (natively too:
 # pybind11 and nanobind lose it the same way); nothing leaks, nothing dangles
@@ -153,6 +162,7 @@ except TypeError as e:
 print("ok")
 """)
     assert out.split() == ["refused", "TypeError", "refused", "ValueError",
+                           "refused", "TypeError", "refused", "ValueError",
                            "two", "refused", "lost", "classic", "refused", "ok"], out
 
 

@@ -439,3 +439,14 @@ def test_unique_ptr_argument_refused_while_shared(pair):
         assert getattr(pair.o, "p%d_kept_name" % pair.o.ID)(i) == "s"
     finally:
         getattr(pair.o, "p%d_release_kept" % pair.o.ID)()
+    # the user's std::shared_ptr shares the owner's holder: the owner's own
+    # std::unique_ptr parameter refuses the object while the user keeps it
+    obj = getattr(pair.o, "p%d_make_owned" % pair.o.ID)("t")
+    j = pair.fn("keep")(obj)
+    try:
+        with pytest.raises(ValueError, match="use_count"):
+            getattr(pair.o, "p%d_take_unique" % pair.o.ID)(obj)
+        assert pair.fn("kept_name")(j) == "t"
+    finally:
+        pair.fn("release_kept")()
+    assert getattr(pair.o, "p%d_take_unique" % pair.o.ID)(obj) == "took t"

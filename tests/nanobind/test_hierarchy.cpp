@@ -93,6 +93,12 @@ void bind_hierarchy(nb::module_& m) {
     m.def("widget_take_two", [](std::unique_ptr<Widget> a, std::unique_ptr<Widget> b) {
         return a->label() + "+" + b->label();
     });
+    static std::shared_ptr<Widget> kept_widget;
+    m.def("widget_keep", [](std::shared_ptr<Widget> w) {
+        kept_widget = std::move(w);
+        return kept_widget.use_count();
+    });
+    m.def("widget_release_kept", [] { kept_widget.reset(); });
     m.def("widget_peek_unique", [](const std::unique_ptr<Widget>& w) { return w ? w->label() : std::string("none"); });
     m.def("widget_adopt", [](std::unique_ptr<Widget> w) { adopted_widgets().push_back(std::move(w)); });
     m.def("widget_adopted_labels", [] {

@@ -348,7 +348,7 @@ inline framework_record* domain_record() {
             &rec->fw, [](PyObject* o) noexcept { return compat::relinquish_ownership(o); },
             [](PyObject* o) noexcept { compat::restore_ownership(o); }, nullptr,
             "objects made in C++ (a take_ownership or std::unique_ptr return), not those "
-            "constructed from Python"});
+            "constructed from Python", nullptr});
     return rec;
 }
 
@@ -680,7 +680,7 @@ struct shared_caster : holder_caster_head<std::shared_ptr<T>, T> {
         if (!c.from_python(src, flags, cleanup))
             return false;
         T* p = c.operator T*();
-        value = share_loaded(p, src.ptr());
+        value = share_loaded(p, src.ptr(), &cache_of<T>());
         return value != nullptr || p == nullptr;
     }
 

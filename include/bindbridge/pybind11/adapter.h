@@ -329,6 +329,21 @@ inline void commit(PyObject* o) noexcept {
     py::detail::deregister_instance(vh.inst, value, vh.type);
 }
 
+// A foreign std::shared_ptr<T> argument shares the holder, as pybind11's
+// own shared_ptr parameters do (so that giving the object up is refused
+// while it lives).  Not for a trampoline's instance (pybind11 ties its
+// shared_ptrs to the Python object) or a holder that owns nothing.
+inline bool share(PyObject* o, std::shared_ptr<void>* out) noexcept {
+    py::detail::value_and_holder vh;
+    if (!locate(o, vh) || reinterpret_cast<py::detail::instance*>(o)->is_alias)
+        return false;
+    auto& h = vh.holder<py::smart_holder>();
+    if (h.is_disowned || h.vptr_is_using_noop_deleter || !h.has_pointee())
+        return false;
+    *out = h.vptr;
+    return true;
+}
+
 } // namespace smart_holders
 #endif
 
@@ -370,7 +385,7 @@ inline framework_record* domain_record() {
         add_ownership_entry(ownership_entry{
             &rec->fw, smart_holders::relinquish, smart_holders::restore, smart_holders::commit,
             "py::smart_holder (py::classh) objects that nothing else owns (no std::shared_ptr "
-            "copies; classic holders cannot, natively either)"});
+            "copies; classic holders cannot, natively either)", smart_holders::share});
 #endif
     return rec;
 }
@@ -718,7 +733,7 @@ private:
         if (void* p = load_foreign(record_for_import(), cache_of<T>(), typeid(T), src.ptr(), false,
                                    keep_patient, &kept)) {
             // (enable_shared_from_this: shares the owner's holder when it has one)
-            foreign_holder = share_loaded(static_cast<T*>(p), src.ptr());
+            foreign_holder = share_loaded(static_cast<T*>(p), src.ptr(), &cache_of<T>());
             if (!foreign_holder)
                 return false;
             this->value = p;

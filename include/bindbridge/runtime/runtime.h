@@ -426,6 +426,13 @@ struct ownership_entry {
     // Which of its objects the framework gives up, for explanations ("objects
     // made in C++").
     const char* gives_up;
+    // A std::shared_ptr<T> argument of another bindbridge framework: *out
+    // shares the owner's own holder of `obj`'s C++ object (pointing at the
+    // most-derived object), so that the owner counts it, as its own
+    // shared_ptr parameters would be counted; false (nothing written) where
+    // the owner has no such holder (then the shared_ptr keeps the Python
+    // object alive).  nullptr: never.
+    bool (*share)(PyObject* obj, std::shared_ptr<void>* out) noexcept;
 };
 struct shared_block {
     uint32_t size;
@@ -463,7 +470,7 @@ inline void join_shared_state(PyObject* interp_dict) noexcept {
     shared_slot& slot = shared_slot_of_module();
     if (slot.joined || slot.block->serving_anywhere != 0)
         return;
-    const char* key = "__bindbridge_shared_v2_" BINDBRIDGE_PLATFORM_ABI_TAG;
+    const char* key = "__bindbridge_shared_v3_" BINDBRIDGE_PLATFORM_ABI_TAG;
     PyObject* capsule = PyDict_GetItemString(interp_dict, key);
     if (capsule) {
         auto* b = PyCapsule_IsValid(capsule, "bindbridge_shared")
@@ -1154,17 +1161,34 @@ std::shared_ptr<T> existing_owner(T*, long) {
     return std::shared_ptr<T>();
 }
 
+// The owner's holder of a foreign object just loaded through `cache`
+// (ownership_entry::share), or empty.
+inline std::shared_ptr<void> owner_holder(const import_cache& cache, PyObject* src) noexcept {
+    std::shared_ptr<void> held;
+    if (Py_TYPE(src) != cache.last_type || !cache.last_binding)
+        return held;
+    const ownership_entry* o = ownership_of(cache.last_binding->framework);
+    if (o && o->share && !o->share(src, &held))
+        held.reset();
+    return held;
+}
+
 // A shared_ptr<T> for a loaded object: one that shares ownership with an
-// existing shared_ptr (enable_shared_from_this, above), else one that
-// keeps the Python object alive (which also arms shared_from_this).  Empty
-// if memory runs out.
+// existing shared_ptr (enable_shared_from_this, above) or with the
+// owner's holder (a foreign object loaded through `cache`, when its owner
+// shares one), else one that keeps the Python object alive (which also
+// arms shared_from_this).  Empty if memory runs out.
 template <typename T>
-std::shared_ptr<T> share_loaded(T* p, PyObject* src) noexcept {
+std::shared_ptr<T> share_loaded(T* p, PyObject* src, const import_cache* cache = nullptr) noexcept {
     if (!p)
         return std::shared_ptr<T>();
     try {
         if (std::shared_ptr<T> sp = existing_owner(p, 0))
             return sp;
+        if (cache) {
+            if (std::shared_ptr<void> held = owner_holder(*cache, src))
+                return std::shared_ptr<T>(std::move(held), p);
+        }
         return shared_from_foreign(p, src);
     } catch (...) {
         return std::shared_ptr<T>();
