@@ -17,7 +17,6 @@
 
 #include "bindbridge/protocol.h"
 #include "bindbridge/runtime/abi_tag.h"
-#include "bindbridge/runtime/conduit.h"
 #include "bindbridge/version.h"
 
 namespace {
@@ -129,9 +128,9 @@ PyObject* bindings(PyObject*, PyObject*) {
     // With every bound type kept alive, only an attribute deletion (Python
     // code, which nothing below runs) could remove a binding; re-walk the
     // list for each record so a stale pointer is never used.
-    Py_ssize_t count = PyList_GET_SIZE(types);
+    Py_ssize_t count = PyList_Size(types);
     for (Py_ssize_t k = 0; k < count; ++k) {
-        PyObject* type = PyList_GET_ITEM(types, k);
+        PyObject* type = PyList_GetItem(types, k); // (borrowed; the list keeps it)
         for (bbr_list_node* node = reg->bindings.head.next; node != &reg->bindings.head;
              node = node->next) {
             bbr_binding* b = reinterpret_cast<bbr_binding*>(node);
@@ -153,8 +152,8 @@ PyObject* bindings(PyObject*, PyObject*) {
 
 PyObject* binding_of(PyObject*, PyObject* type) {
     if (!PyType_Check(type)) {
-        PyErr_Format(PyExc_TypeError, "bindbridge.binding_of() expects a type, not %.200s",
-                     Py_TYPE(type)->tp_name);
+        PyErr_Format(PyExc_TypeError, "bindbridge.binding_of() expects a type, not %S",
+                     reinterpret_cast<PyObject*>(Py_TYPE(type)));
         return nullptr;
     }
     // Checked: a capsule whose pointer was never published is "none".
@@ -315,7 +314,7 @@ PyObject* assume_pybind11_2x_string_abi(PyObject*, PyObject* arg) {
     PyObject* dict = bbr_registry_dict();
     if (!dict)
         return nullptr;
-    const char* key = bindbridge::detail::pybind11_2x_string_abi_key;
+    const char* key = BINDBRIDGE_PYBIND11_2X_STRING_ABI_KEY;
     if (arg == Py_None) {
         if (PyDict_GetItemString(dict, key) && PyDict_DelItemString(dict, key) != 0)
             return nullptr;

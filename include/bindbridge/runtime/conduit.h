@@ -46,14 +46,11 @@ inline const char* conduit_id_v2() noexcept {
 #endif
 }
 
-// Where bindbridge.assume_pybind11_2x_string_abi(n) keeps n (an int).
-constexpr const char* pybind11_2x_string_abi_key = "__bindbridge_pybind11_2x_string_abi";
-
 // Whether the user vouched that pybind11 2.x modules use our string ABI.
 inline bool pybind11_2x_string_abi_is_ours() noexcept {
 #if defined(_GLIBCXX_USE_CXX11_ABI)
     PyObject* dict = bbr_registry_dict();
-    PyObject* v = dict ? PyDict_GetItemString(dict, pybind11_2x_string_abi_key) : nullptr;
+    PyObject* v = dict ? PyDict_GetItemString(dict, BINDBRIDGE_PYBIND11_2X_STRING_ABI_KEY) : nullptr;
     if (!v || !PyLong_Check(v)) {
         PyErr_Clear();
         return false;
