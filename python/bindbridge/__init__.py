@@ -126,7 +126,7 @@ def _same_cpp_type(a: Binding, b: Binding) -> bool:
     return a.cpp_name is not None and a.cpp_name == b.cpp_name
 
 
-def explain(wanted, obj) -> str:
+def explain(wanted, obj, _abi_tag: Optional[str] = None) -> str:
     """Why (or whether) each framework on the registry converts ``obj`` to
     the C++ type ``wanted``: a Python type published on the registry (its
     C++ type is meant), a C++ type name as the owner wrote it (``"Pet"``),
@@ -134,7 +134,11 @@ def explain(wanted, obj) -> str:
     its signature names is explained.
 
     One line per binding of that C++ type, in publication order (the order
-    the adapters try them after the module's own binding)."""
+    the adapters try them after the module's own binding).  Bindings are
+    judged from the view of a C++ framework that wants the type: the
+    function's module's, else the framework of ``wanted`` (a Python
+    type), else the object's own; never by the ABI tag this package was
+    built with."""
     if not isinstance(wanted, (str, type)) and callable(wanted):
         return _explain_function(wanted, obj)
     fws = {f.address: f for f in frameworks()}
@@ -151,6 +155,12 @@ def explain(wanted, obj) -> str:
         what = own.native_type or own.cpp_name or "?"
     lines = ["bindbridge: converting a %s to C++ %s" % (_qualname(type(obj)), what)]
     theirs = binding_of(type(obj))
+    if _abi_tag is None:
+        for ref in ([] if isinstance(wanted, str) else [own]) + [theirs]:
+            fw = fws.get(ref.framework_address) if ref is not None else None
+            if fw is not None and fw.language == "C++":
+                _abi_tag = fw.abi_tag
+                break
     if theirs is None:
         lines.append("  the object's type is not published on the registry (not exported, or "
                      "not a bound type)")
@@ -162,9 +172,9 @@ def explain(wanted, obj) -> str:
     for b in target:
         fw = fws.get(b.framework_address)
         head = "  - %s (Python type %s): " % (b.framework, _qualname(b.python_type))
-        if fw is not None and fw.language == "C++" and fw.abi_tag != _diag.ABI_TAG:
+        if fw is not None and fw.language == "C++" and _abi_tag and fw.abi_tag != _abi_tag:
             lines.append(head + "not used: its C++ ABI tag %r differs from %r"
-                         % (fw.abi_tag, _diag.ABI_TAG))
+                         % (fw.abi_tag, _abi_tag))
         elif fw is not None and fw.language != "C++":
             lines.append(head + "not used: it is not a C++ framework (C++ types are shared "
                          "between C++ frameworks only)")
@@ -221,7 +231,21 @@ def _explain_function(func, obj) -> str:
     if not wanted:
         return head + "\n  its signature names no type published on the registry:\n    " + \
             signature_text(func).replace("\n", "\n    ")
-    return "\n".join([head] + [explain(cpp, obj) for cpp in wanted])
+    tag = _module_abi_tag(module) if isinstance(module, str) else None
+    return "\n".join([head] + [explain(cpp, obj, tag) for cpp in wanted])
+
+
+def _module_abi_tag(module: str) -> Optional[str]:
+    """The ABI tag of the C++ framework whose bindings ``module`` publishes
+    (None if it publishes none, or bindings of frameworks with other tags)."""
+    fws = {f.address: f for f in frameworks()}
+    tags = set()
+    for b in bindings():
+        owner = getattr(b.python_type, "__module__", None)
+        fw = fws.get(b.framework_address)
+        if owner == module and fw is not None and fw.language == "C++":
+            tags.add(fw.abi_tag)
+    return tags.pop() if len(tags) == 1 else None
 
 
 def _qualname(t) -> str:

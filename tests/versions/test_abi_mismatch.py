@@ -72,3 +72,29 @@ def test_a_module_is_judged_by_its_own_abi_tag():
     assert result.returncode == 0, result.describe()
     assert "use_cxx11_abi_0" in result.stdout, result.stdout
     assert "ABI tag" not in result.stdout.split("Bindings")[1], result.stdout
+
+
+def test_explain_judges_by_the_frameworks_not_the_package():
+    # explain() of old-ABI objects, with only old-ABI modules loaded: the
+    # package's own tag (another one here, as a manylinux2014 wheel's would
+    # be for local builds) plays no part; a new-ABI module's function is
+    # judged by its own tag.
+    result = run_script("""
+import sys
+sys.path.insert(0, %r)
+import bindbridge, bbv_pb310_abi0 as old
+print(bindbridge.ABI_TAG.endswith("use_cxx11_abi_1"))
+print(bindbridge.explain(old.Pet, old.Pet("x")))
+print(bindbridge.explain("VPet<4>", old.Pet("x")))
+print(bindbridge.explain(old.p4_describe, old.Pet("x")))
+import bbv_pb310 as new
+print(bindbridge.explain(new.p4_describe, old.Pet("x")))
+""" % str(MODULE_DIR))
+    assert result.returncode == 0, result.describe()
+    out = result.stdout
+    assert out.startswith("True\n"), out
+    before, after = out.split("bindbridge: bbv_pb310.p4_describe")
+    assert "differs" not in before and before.count("accepts it") == 3, out
+    assert ("(Python type bbv_pb310_abi0.Pet): not used: its C++ ABI tag "
+            "'system_libstdcpp_gxx_abi_1xxx_use_cxx11_abi_0' differs from "
+            "'system_libstdcpp_gxx_abi_1xxx_use_cxx11_abi_1'") in after, out
