@@ -10,6 +10,7 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <string>
 #include <typeinfo>
 #if defined(__GNUC__)
 #  include <cxxabi.h>
@@ -27,12 +28,26 @@ PyObject* text_or_none(const char* s) {
     return PyUnicode_DecodeUTF8(s, static_cast<Py_ssize_t>(std::strlen(s)), "replace");
 }
 
+// An ABI tag without the parts std::type_info does not depend on (the
+// libstdc++ string ABI, its debug mode): tags equal here mean the same
+// compiler family and C++ runtime, whose type_info we can read.
+std::string type_info_family(const char* tag) {
+    std::string t(tag);
+    for (const char* part : {"_use_cxx11_abi_0", "_use_cxx11_abi_1", "_glibcxx_debug"}) {
+        size_t at = t.find(part);
+        if (at != std::string::npos)
+            t.erase(at, std::strlen(part));
+    }
+    return t;
+}
+
 // The demangled name of a C++ binding's type_info, when it is safe to read:
-// only for a C++ framework whose ABI tag equals ours.
+// for a C++ framework of our C++ runtime (type_info_family), whichever
+// string ABI it was built with.
 PyObject* native_name(const bbr_binding* b) {
     const bbr_framework* fw = b->framework;
     if (!b->native_type || fw->abi_lang != BBR_ABI_LANG_CPP || !fw->abi_extra ||
-        std::strcmp(fw->abi_extra, BINDBRIDGE_PLATFORM_ABI_TAG) != 0)
+        type_info_family(fw->abi_extra) != type_info_family(BINDBRIDGE_PLATFORM_ABI_TAG))
         Py_RETURN_NONE;
     const char* mangled = static_cast<const std::type_info*>(b->native_type)->name();
 #if defined(__GNUC__)

@@ -61,6 +61,7 @@ def generate(framework: str, modules: Sequence[str], includes: Sequence[str] = (
     declared: List[Tuple[str, str]] = []
     skipped: List[Tuple[str, str, str]] = []
     owners: Dict[str, None] = {}
+    tags: Dict[str, None] = {}  # the owners' C++ ABI tags (the importer's must be one)
     for b in bindbridge.bindings():
         t = b.python_type
         if not isinstance(t, type) or not _belongs(t, modules):
@@ -70,13 +71,12 @@ def generate(framework: str, modules: Sequence[str], includes: Sequence[str] = (
             continue
         fw = fws.get(b.framework_address)
         owners.setdefault(b.framework, None)
+        if fw is not None and fw.abi_tag:
+            tags.setdefault(fw.abi_tag, None)
         cpp = b.native_type
         if fw is not None and fw.language != "C++":
             skipped.append((py, b.cpp_name or "?", "bound by %s, a %s framework: no C++ type "
                             "to import it by" % (b.framework, fw.language)))
-        elif fw is not None and fw.abi_tag != bindbridge.ABI_TAG:
-            skipped.append((py, cpp or b.cpp_name or "?", "built for C++ ABI %r, this "
-                            "interpreter's bindbridge for %r" % (fw.abi_tag, bindbridge.ABI_TAG)))
         elif not cpp:
             skipped.append((py, b.cpp_name or "?", "its C++ type name is not readable here"))
         elif unspellable(cpp):
@@ -90,6 +90,8 @@ def generate(framework: str, modules: Sequence[str], includes: Sequence[str] = (
            "// Imports every C++ type these modules export: %s."
            % ", ".join("%s%s" % (m, _module_version(m)) for m in modules),
            "// Owning frameworks: %s." % ("; ".join(owners) or "none"),
+           "// Their C++ ABI tag%s: %s (an importer built with another C++ ABI cannot use them)."
+           % ("s" if len(tags) > 1 else "", ", ".join(tags) or "none"),
            "#pragma once", "",
            "#include <%s>" % FRAMEWORK_HEADERS[framework],
            "#include <bindbridge/%s.h>" % framework]

@@ -98,3 +98,19 @@ print(bindbridge.explain(new.p4_describe, old.Pet("x")))
     assert ("(Python type bbv_pb310_abi0.Pet): not used: its C++ ABI tag "
             "'system_libstdcpp_gxx_abi_1xxx_use_cxx11_abi_0' differs from "
             "'system_libstdcpp_gxx_abi_1xxx_use_cxx11_abi_1'") in after, out
+
+
+def test_generated_header_declares_an_old_abi_owners_types():
+    # --header for old-ABI owners: their types are declared (an old-ABI
+    # importer uses them), and the header names the tag, whatever ABI this
+    # package was built with.
+    result = run_script("""
+import sys
+sys.path.insert(0, %r)
+from bindbridge.__main__ import main
+sys.exit(main(["--header", "pybind11", "--import", "bbv_pb310_abi0"]))
+""" % str(MODULE_DIR))
+    assert result.returncode == 0, result.describe()
+    out = result.stdout
+    assert 'BINDBRIDGE_PYBIND11_IMPORT_AS(VPet<4>, "bbv_pb310_abi0.Pet")' in out, out
+    assert "// Their C++ ABI tag: system_libstdcpp_gxx_abi_1xxx_use_cxx11_abi_0 (" in out, out
