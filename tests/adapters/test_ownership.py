@@ -121,22 +121,19 @@ def test_smart_holder_refusals_leave_the_object_usable():
     out = check_script(COUNTING + """
 base = alive()
 w = pb.widget_make_slider()
+def try_to_take(w):                       # nanobind's unique_ptr parameter, then pybind11's
+    for take in (nb.widget_take_unique, pb.widget_take_unique_native):
+        try:
+            take(w)
+            print("taken")
+        except (TypeError, ValueError) as e:
+            print("refused", type(e).__name__)
 pb.widget_keep(w)                         # a std::shared_ptr owns it too: refused, natively too
-for take in (nb.widget_take_unique, pb.widget_take_unique_native):
-    try:
-        take(w)
-        print("taken")
-    except (TypeError, ValueError) as e:
-        print("refused", type(e).__name__)
+try_to_take(w)
 pb.widget_release()
 assert w.label() == "slider" and alive() == base + 1
 nb.widget_keep(w)                         # a nanobind std::shared_ptr shares pybind11's holder
-for take in (nb.widget_take_unique, pb.widget_take_unique_native):
-    try:
-        take(w)
-        print("taken")
-    except (TypeError, ValueError) as e:
-        print("refused", type(e).__name__)
+try_to_take(w)
 nb.widget_release_kept()
 assert w.label() == "slider" and alive() == base + 1
 # as two arguments: nanobind gives the first to its unique_ptr before it
