@@ -10,7 +10,6 @@
 
 #include <cstdlib>
 #include <cstring>
-#include <string>
 #include <typeinfo>
 #if defined(__GNUC__)
 #  include <cxxabi.h>
@@ -29,16 +28,34 @@ PyObject* text_or_none(const char* s) {
 }
 
 // An ABI tag without the parts std::type_info does not depend on (the
-// libstdc++ string ABI, its debug mode): tags equal here mean the same
-// compiler family and C++ runtime, whose type_info we can read.
-std::string type_info_family(const char* tag) {
-    std::string t(tag);
-    for (const char* part : {"_use_cxx11_abi_0", "_use_cxx11_abi_1", "_glibcxx_debug"}) {
-        size_t at = t.find(part);
-        if (at != std::string::npos)
-            t.erase(at, std::strlen(part));
+// libstdc++ string ABI, its debug mode), into out (size n): tags equal
+// here mean the same compiler family and C++ runtime, whose type_info we
+// can read.  (Plain C strings: the extension needs no libstdc++ symbols
+// beyond the oldest manylinux's.)
+void type_info_family(const char* tag, char* out, size_t n) {
+    static const char* const parts[] = {"_use_cxx11_abi_0", "_use_cxx11_abi_1", "_glibcxx_debug"};
+    size_t k = 0;
+    while (*tag && k + 1 < n) {
+        bool skipped = false;
+        for (const char* part : parts) {
+            size_t len = std::strlen(part);
+            if (std::strncmp(tag, part, len) == 0) {
+                tag += len;
+                skipped = true;
+                break;
+            }
+        }
+        if (!skipped)
+            out[k++] = *tag++;
     }
-    return t;
+    out[k] = '\0';
+}
+
+bool same_type_info_family(const char* a, const char* b) {
+    char fa[256], fb[256];
+    type_info_family(a, fa, sizeof(fa));
+    type_info_family(b, fb, sizeof(fb));
+    return std::strcmp(fa, fb) == 0;
 }
 
 // The demangled name of a C++ binding's type_info, when it is safe to read:
@@ -47,7 +64,7 @@ std::string type_info_family(const char* tag) {
 PyObject* native_name(const bbr_binding* b) {
     const bbr_framework* fw = b->framework;
     if (!b->native_type || fw->abi_lang != BBR_ABI_LANG_CPP || !fw->abi_extra ||
-        type_info_family(fw->abi_extra) != type_info_family(BINDBRIDGE_PLATFORM_ABI_TAG))
+        !same_type_info_family(fw->abi_extra, BINDBRIDGE_PLATFORM_ABI_TAG))
         Py_RETURN_NONE;
     const char* mangled = static_cast<const std::type_info*>(b->native_type)->name();
 #if defined(__GNUC__)
