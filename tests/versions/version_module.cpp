@@ -183,12 +183,22 @@ void bind_peer(module_t& m) {
         return bbv_in_thread([&] { return (int) py::cast<E>(o); });
     });
 #if defined(BBV_PYBIND11) // (nanobind refuses a reference to an enum at compile time)
+// GCC 12 cannot see that pybind11's caster points into the enum instance
+// (and bindbridge's refuses a served temporary): -Wdangling-pointer is a
+// false positive here, with the optimiser's inlining.
+#  if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 12
+#    pragma GCC diagnostic push
+#    pragma GCC diagnostic ignored "-Wdangling-pointer"
+#  endif
     BBV_DEF(m, fname(N, "level_ref_in_thread"), [](py::object o) {
         return bbv_in_thread([&] {
             const E& e = o.cast<const E&>();
             return (int) e;
         });
     });
+#  if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 12
+#    pragma GCC diagnostic pop
+#  endif
 #endif
     BBV_DEF(m, fname(N, "raise"), [](const std::string& w) { throw VError<N>(w); });
     BBV_DEF(m, fname(N, "level_value"), [](E e) { return (int) e; });
