@@ -157,9 +157,8 @@ def explain(wanted, obj, _abi_tag: Optional[str] = None) -> str:
     theirs = binding_of(type(obj))
     if _abi_tag is None:
         for ref in ([] if isinstance(wanted, str) else [own]) + [theirs]:
-            fw = fws.get(ref.framework_address) if ref is not None else None
-            if fw is not None and fw.language == "C++":
-                _abi_tag = fw.abi_tag
+            _abi_tag = _cpp_abi_tag(ref, fws)
+            if _abi_tag is not None:
                 break
     if theirs is None:
         lines.append("  the object's type is not published on the registry (not exported, or "
@@ -239,13 +238,15 @@ def _module_abi_tag(module: str) -> Optional[str]:
     """The ABI tag of the C++ framework whose bindings ``module`` publishes
     (None if it publishes none, or bindings of frameworks with other tags)."""
     fws = {f.address: f for f in frameworks()}
-    tags = set()
-    for b in bindings():
-        owner = getattr(b.python_type, "__module__", None)
-        fw = fws.get(b.framework_address)
-        if owner == module and fw is not None and fw.language == "C++":
-            tags.add(fw.abi_tag)
+    tags = {_cpp_abi_tag(b, fws) for b in bindings()
+            if getattr(b.python_type, "__module__", None) == module} - {None}
     return tags.pop() if len(tags) == 1 else None
+
+
+def _cpp_abi_tag(binding: Optional[Binding], fws) -> Optional[str]:
+    """The ABI tag of ``binding``'s framework if it is a C++ one, else None."""
+    fw = fws.get(binding.framework_address) if binding is not None else None
+    return fw.abi_tag if fw is not None and fw.language == "C++" else None
 
 
 def _qualname(t) -> str:

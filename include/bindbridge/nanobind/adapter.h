@@ -680,7 +680,7 @@ struct shared_caster : holder_caster_head<std::shared_ptr<T>, T> {
         if (!c.from_python(src, flags, cleanup))
             return false;
         T* p = c.operator T*();
-        value = share_loaded(p, src.ptr(), &cache_of<T>());
+        value = share_loaded(p, src.ptr(), cache_of<T>());
         return value != nullptr || p == nullptr;
     }
 

@@ -733,7 +733,7 @@ private:
         if (void* p = load_foreign(record_for_import(), cache_of<T>(), typeid(T), src.ptr(), false,
                                    keep_patient, &kept)) {
             // (enable_shared_from_this: shares the owner's holder when it has one)
-            foreign_holder = share_loaded(static_cast<T*>(p), src.ptr(), &cache_of<T>());
+            foreign_holder = share_loaded(static_cast<T*>(p), src.ptr(), cache_of<T>());
             if (!foreign_holder)
                 return false;
             this->value = p;

@@ -434,6 +434,7 @@ struct ownership_entry {
     // object alive).  nullptr: never.
     bool (*share)(PyObject* obj, std::shared_ptr<void>* out) noexcept;
 };
+
 struct shared_block {
     uint32_t size;
     uint32_t version;      // of the members below; later versions only append
@@ -1168,8 +1169,8 @@ inline std::shared_ptr<void> owner_holder(const import_cache& cache, PyObject* s
     if (Py_TYPE(src) != cache.last_type || !cache.last_binding)
         return held;
     const ownership_entry* o = ownership_of(cache.last_binding->framework);
-    if (o && o->share && !o->share(src, &held))
-        held.reset();
+    if (o && o->share)
+        o->share(src, &held); // (writes nothing when it has no holder to share)
     return held;
 }
 
@@ -1179,16 +1180,14 @@ inline std::shared_ptr<void> owner_holder(const import_cache& cache, PyObject* s
 // shares one), else one that keeps the Python object alive (which also
 // arms shared_from_this).  Empty if memory runs out.
 template <typename T>
-std::shared_ptr<T> share_loaded(T* p, PyObject* src, const import_cache* cache = nullptr) noexcept {
+std::shared_ptr<T> share_loaded(T* p, PyObject* src, const import_cache& cache) noexcept {
     if (!p)
         return std::shared_ptr<T>();
     try {
         if (std::shared_ptr<T> sp = existing_owner(p, 0))
             return sp;
-        if (cache) {
-            if (std::shared_ptr<void> held = owner_holder(*cache, src))
-                return std::shared_ptr<T>(std::move(held), p);
-        }
+        if (std::shared_ptr<void> held = owner_holder(cache, src))
+            return std::shared_ptr<T>(std::move(held), p);
         return shared_from_foreign(p, src);
     } catch (...) {
         return std::shared_ptr<T>();
