@@ -17,6 +17,7 @@
 
 #include "bindbridge/protocol.h"
 #include "bindbridge/runtime/abi_tag.h"
+#include "bindbridge/runtime/pending_join.h"
 #include "bindbridge/version.h"
 
 namespace {
@@ -368,7 +369,99 @@ PyObject* assume_pybind11_2x_string_abi(PyObject*, PyObject* arg) {
     Py_RETURN_NONE;
 }
 
+// The list of pending joins, borrowed; nullptr (no error) if none.
+PyObject* pending_list() {
+    PyObject* dict = bbr_registry_dict();
+    if (!dict) {
+        PyErr_Clear();
+        return nullptr;
+    }
+    PyObject* list = PyDict_GetItemString(dict, BINDBRIDGE_PENDING_JOINS_KEY);
+    return list && PyList_Check(list) ? list : nullptr;
+}
+
+const bindbridge::detail::pending_join* pending_at(PyObject* list, Py_ssize_t i) {
+    PyObject* c = PyList_GetItem(list, i);
+    auto* p = c && PyCapsule_IsValid(c, BINDBRIDGE_PENDING_JOIN_CAPSULE)
+                  ? static_cast<const bindbridge::detail::pending_join*>(
+                        PyCapsule_GetPointer(c, BINDBRIDGE_PENDING_JOIN_CAPSULE))
+                  : nullptr;
+    PyErr_Clear();
+    if (!p || p->size < sizeof(bindbridge::detail::pending_join) || p->version < 1 || !p->join ||
+        !p->file)
+        return nullptr;
+    return p;
+}
+
+// pending_joins() -> [file]: modules loaded with IMPORT declarations whose
+// framework has not joined the registry yet.
+PyObject* pending_joins(PyObject*, PyObject*) {
+    PyObject* out = PyList_New(0);
+    PyObject* list = pending_list();
+    for (Py_ssize_t i = 0; out && list && i < PyList_Size(list); ++i) {
+        const bindbridge::detail::pending_join* p = pending_at(list, i);
+        PyObject* f = p ? PyUnicode_DecodeFSDefault(p->file) : nullptr;
+        if (p && (!f || PyList_Append(out, f) != 0))
+            Py_CLEAR(out);
+        Py_XDECREF(f);
+    }
+    return out;
+}
+
+// join_pending(files) -> [(file, error or None)]: joins the frameworks of
+// the pending modules whose file is in `files` (modules that finished
+// importing), and forgets them; a failed join gives its error's text.
+PyObject* join_pending(PyObject*, PyObject* files) {
+    PyObject* out = PyList_New(0);
+    PyObject* list = pending_list();
+    Py_ssize_t i = 0;
+    while (out && list && i < PyList_Size(list)) {
+        const bindbridge::detail::pending_join* p = pending_at(list, i);
+        PyObject* f = p ? PyUnicode_DecodeFSDefault(p->file) : nullptr;
+        int wanted = f ? PySequence_Contains(files, f) : 0;
+        if (wanted < 0) {
+            Py_XDECREF(f);
+            Py_CLEAR(out);
+            break;
+        }
+        if (p && !wanted) {
+            Py_XDECREF(f);
+            ++i;
+            continue;
+        }
+        PyObject* error = nullptr;
+        if (p && p->join() != 0) {
+            PyObject *type, *value, *tb;
+            PyErr_Fetch(&type, &value, &tb);
+            error = value ? PyObject_Str(value) : nullptr;
+            Py_XDECREF(type);
+            Py_XDECREF(value);
+            Py_XDECREF(tb);
+            PyErr_Clear();
+            if (!error)
+                error = PyUnicode_FromString("joining failed");
+        }
+        // (joined, failed or unreadable: forgotten either way)
+        if (PySequence_DelItem(list, i) != 0)
+            PyErr_Clear(), ++i;
+        if (p) {
+            PyObject* item = Py_BuildValue("(OO)", f, error ? error : Py_None);
+            if (!item || PyList_Append(out, item) != 0)
+                Py_CLEAR(out);
+            Py_XDECREF(item);
+        }
+        Py_XDECREF(f);
+        Py_XDECREF(error);
+    }
+    return out;
+}
+
 PyMethodDef methods[] = {
+    {"pending_joins", pending_joins, METH_NOARGS,
+     "pending_joins() -> [file]: loaded modules with IMPORT declarations whose framework has "
+     "not joined yet"},
+    {"join_pending", join_pending, METH_O,
+     "join_pending(files) -> [(file, error or None)]: joins those of them whose file is listed"},
     {"assume_pybind11_2x_string_abi", assume_pybind11_2x_string_abi, METH_O,
      "assume_pybind11_2x_string_abi(n) -> None: pybind11 2.x modules here use "
      "_GLIBCXX_USE_CXX11_ABI=n (None: unknown)"},

@@ -30,6 +30,7 @@
 #include "nanobind/keep_alive.h"
 #include "runtime/bases.h"
 #include "runtime/explain.h"
+#include "runtime/imports.h"
 
 namespace bindbridge {
 
@@ -83,18 +84,44 @@ inline size_t export_all(nanobind::module_& m) { return detail::nanobind_impl::e
 inline size_t explain_failures(nanobind::module_& m) {
     if (!detail::nanobind_impl::domain_record())
         throw nanobind::python_error();
-    return detail::for_each_callable(m.ptr(), [](PyObject* f) {
-        const char* n = Py_TYPE(f)->tp_name;
-        if (std::strcmp(n, "nanobind.nb_func") != 0 && std::strcmp(n, "nanobind.nb_method") != 0)
+    return detail::for_each_callable(m.ptr(), [](PyObject* f, PyObject*) {
+        if (!detail::nanobind_impl::is_nanobind_function(f))
             return false;
         return detail::wrap_vectorcall_object<detail::nanobind_impl::record_for_import>(
             f, "BINDBRIDGE_NANOBIND_IMPORT");
     });
 }
 
+// Opt-in, at the end of the module's initialisation (after importing the
+// modules that own its foreign types): the forgotten declaration, caught
+// at import.  Warns (RuntimeWarning, once per function and type) for each
+// function or method of m whose signature names a type by its C++ name
+// while another framework exports it and nanobind does not bind it: no
+// IMPORT_AS declaration was visible where the function was bound, and its
+// calls with a foreign object will fail.  Types declared by a plain
+// BINDBRIDGE_NANOBIND_IMPORT are not checked (their signatures spell the
+// C++ name too); the build-time -Wodr check covers those
+// (docs/large-codebases.md).  Returns how many warnings it gave; throws
+// nanobind::python_error where warnings are errors.
+inline long check_imports(nanobind::module_& m) {
+    detail::framework_record* rec = detail::nanobind_impl::domain_record();
+    if (!rec)
+        throw nanobind::python_error();
+    long n = detail::check_declarations(
+        rec, m.ptr(), detail::nanobind_impl::signature_name,
+        [](const std::type_info& t) {
+            return detail::nanobind_impl::compat::type_lookup(&t) != nullptr;
+        },
+        detail::nanobind_impl::is_nanobind_function, "BINDBRIDGE_NANOBIND_IMPORT");
+    if (n < 0)
+        throw nanobind::python_error();
+    return n;
+}
+
 } // namespace bindbridge
 
 #define BINDBRIDGE_NANOBIND_IMPORT(T)                                                         \
+    BINDBRIDGE_NOTE_IMPORT_(::bindbridge::detail::nanobind_impl::domain_record, T, nullptr)   \
     namespace nanobind {                                                                      \
     namespace detail {                                                                        \
     template <>                                                                               \
@@ -114,6 +141,7 @@ inline size_t explain_failures(nanobind::module_& m) {
 // only when it is not).
 #define BINDBRIDGE_NANOBIND_IMPORT_AS(T, PYNAME)                                              \
     BINDBRIDGE_PIN_OWNER_(T, PYNAME)                                                          \
+    BINDBRIDGE_NOTE_IMPORT_(::bindbridge::detail::nanobind_impl::domain_record, T, PYNAME)    \
     namespace nanobind {                                                                      \
     namespace detail {                                                                        \
     template <>                                                                               \

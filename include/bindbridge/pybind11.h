@@ -34,6 +34,7 @@
 #include "pybind11/keep_alive.h"
 #include "runtime/bases.h"
 #include "runtime/explain.h"
+#include "runtime/imports.h"
 
 namespace bindbridge {
 
@@ -73,16 +74,37 @@ inline size_t export_all(const pybind11::module_& m) { return detail::pybind11_i
 inline size_t explain_failures(const pybind11::module_& m) {
     if (!detail::pybind11_impl::domain_record())
         throw pybind11::error_already_set();
-    return detail::for_each_callable(m.ptr(), [](PyObject* f) {
-        // pybind11's functions carry their function_record in a capsule
-        // (2.x) or in an object of pybind11's function_record type (3.x).
-        PyObject* self = PyCFunction_Check(f) ? PyCFunction_GET_SELF(f) : nullptr;
-        if (!self || !(PyCapsule_CheckExact(self) ||
-                       std::strstr(Py_TYPE(self)->tp_name, "pybind11_detail_function_record_")))
+    return detail::for_each_callable(m.ptr(), [](PyObject* f, PyObject*) {
+        if (!detail::pybind11_impl::is_pybind11_function(f))
             return false;
         return detail::wrap_builtin_function<detail::pybind11_impl::record_for_import>(
             f, "BINDBRIDGE_PYBIND11_IMPORT");
     });
+}
+
+// Opt-in, at the end of the module's initialisation (after importing the
+// modules that own its foreign types): the forgotten declaration, caught
+// at import.  Warns (RuntimeWarning, once per function and type) for each
+// function or method of m whose signature names a type by its C++ name
+// while another framework exports it and pybind11 does not bind it: no
+// IMPORT_AS declaration was visible where the function was bound, and its
+// calls with a foreign object will fail.  Types declared by a plain
+// BINDBRIDGE_PYBIND11_IMPORT are not checked (their signatures spell the
+// C++ name too); the build-time -Wodr check covers those
+// (docs/large-codebases.md).  Returns how many warnings it gave; throws
+// pybind11::error_already_set where warnings are errors.
+inline long check_imports(const pybind11::module_& m) {
+    detail::framework_record* rec = detail::pybind11_impl::domain_record();
+    if (!rec)
+        throw pybind11::error_already_set();
+    long n = detail::check_declarations(
+        rec, m.ptr(),
+        [](const std::type_info& t) { return pybind11::detail::clean_type_id(t.name()); },
+        [](const std::type_info& t) { return pybind11::detail::get_type_info(t) != nullptr; },
+        detail::pybind11_impl::is_pybind11_function, "BINDBRIDGE_PYBIND11_IMPORT");
+    if (n < 0)
+        throw pybind11::error_already_set();
+    return n;
 }
 
 // py::isinstance<T>(obj), also true for an object of another framework
@@ -153,7 +175,9 @@ inline bool enable_module_local_hook(const pybind11::module_& m,
 // T may arrive from (and return to) any framework: native pybind11 first,
 // then foreign bindings in import order.  At global scope, visible in every
 // translation unit that converts T.
-#define BINDBRIDGE_PYBIND11_IMPORT(T) BINDBRIDGE_PYBIND11_CASTERS_(T, )
+#define BINDBRIDGE_PYBIND11_IMPORT(T)                                                         \
+    BINDBRIDGE_NOTE_IMPORT_(::bindbridge::detail::pybind11_impl::domain_record, T, nullptr)   \
+    BINDBRIDGE_PYBIND11_CASTERS_(T, )
 
 // The same, naming the type in signatures by its Python name ("pets.Pet")
 // when this module does not bind it itself, and pinning returns to that
@@ -161,6 +185,7 @@ inline bool enable_module_local_hook(const pybind11::module_& m,
 // only when it is not).
 #define BINDBRIDGE_PYBIND11_IMPORT_AS(T, PYNAME)                                              \
     BINDBRIDGE_PIN_OWNER_(T, PYNAME)                                                          \
+    BINDBRIDGE_NOTE_IMPORT_(::bindbridge::detail::pybind11_impl::domain_record, T, PYNAME)    \
     BINDBRIDGE_PYBIND11_CASTERS_(T, public: static constexpr auto name = const_name(PYNAME);)
 
 #if !defined(BINDBRIDGE_IMPORT)

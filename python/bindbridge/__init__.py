@@ -9,12 +9,17 @@ registry of the running interpreter:
 >>> bindbridge.bindings()       # every published type
 >>> bindbridge.binding_of(T)    # the binding of one type, or None
 
-Reading the registry never creates or changes it.
+Reading the registry never creates or changes it, with one exception: a
+module that only imports types (its framework joins the registry at its
+first conversion) is joined first, once it has finished importing, so the
+listings of a fresh process are complete.
 """
 
 from __future__ import annotations
 
 import os
+import sys
+import warnings
 from typing import List, NamedTuple, Optional, Tuple
 
 import importlib
@@ -99,8 +104,28 @@ def _flags(bits: int) -> Tuple[str, ...]:
     return tuple(names)
 
 
+def _join_imported() -> None:
+    """Joins the frameworks of imported modules whose IMPORT declarations
+    wait for a first conversion to join (the adapters leave them pending
+    when the module is loaded)."""
+    pending = _diag.pending_joins()
+    if not pending:
+        return
+    loaded = set()
+    for module in list(sys.modules.values()):
+        path = getattr(module, "__file__", None)
+        if isinstance(path, str):
+            loaded.add(os.path.realpath(path))
+    ready = [f for f in pending if os.path.realpath(f) in loaded]
+    for path, error in _diag.join_pending(ready) if ready else ():
+        if error is not None:
+            warnings.warn("bindbridge: the framework of %s could not join the registry: %s"
+                          % (path, error), RuntimeWarning, stacklevel=3)
+
+
 def frameworks() -> List[Framework]:
     """The frameworks on the registry, in the order they joined."""
+    _join_imported()
     return [
         Framework(name, _language(lang), tag, _flags(flags), address)
         for name, lang, tag, flags, address in _diag.frameworks()
@@ -109,6 +134,7 @@ def frameworks() -> List[Framework]:
 
 def bindings() -> List[Binding]:
     """The published bindings, in publication order."""
+    _join_imported()
     return [Binding(*record) for record in _diag.bindings()]
 
 
@@ -116,6 +142,7 @@ def binding_of(type_: type) -> Optional[Binding]:
     """The binding that a framework finds for ``type_`` (its own, or the one
     it inherits from a base), or None.  A capsule that does not name a
     published binding counts as none."""
+    _join_imported()
     record = _diag.binding_of(type_)
     return None if record is None else Binding(*record)
 

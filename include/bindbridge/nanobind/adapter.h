@@ -287,6 +287,21 @@ inline void free_local_binding(bbr_binding* b) noexcept {
     free_binding(b);
 }
 
+inline bool is_nanobind_function(PyObject* f) noexcept {
+    const char* n = Py_TYPE(f)->tp_name;
+    return std::strcmp(n, "nanobind.nb_func") == 0 || std::strcmp(n, "nanobind.nb_method") == 0;
+}
+
+// A type nanobind does not bind, as its signatures spell it: demangled,
+// without "nanobind::".
+inline std::string signature_name(const std::type_info& t) {
+    std::string name = demangle(t.name());
+    const char* ns = "nanobind::";
+    for (size_t at = name.find(ns); at != std::string::npos; at = name.find(ns, at))
+        name.erase(at, std::strlen(ns));
+    return name;
+}
+
 inline framework_record*& cached_record() noexcept {
     static framework_record* rec = nullptr;
     return rec;

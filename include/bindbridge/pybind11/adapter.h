@@ -10,6 +10,7 @@
 
 #include <memory>
 #include <stdexcept>
+#include <cstring>
 #include <string>
 #include <type_traits>
 #include <typeinfo>
@@ -346,6 +347,14 @@ inline bool share(PyObject* o, std::shared_ptr<void>* out) noexcept {
 
 } // namespace smart_holders
 #endif
+
+// pybind11's functions carry their function_record in a capsule (2.x) or
+// in an object of pybind11's function_record type (3.x).
+inline bool is_pybind11_function(PyObject* f) noexcept {
+    PyObject* self = PyCFunction_Check(f) ? PyCFunction_GET_SELF(f) : nullptr;
+    return self && (PyCapsule_CheckExact(self) ||
+                    std::strstr(Py_TYPE(self)->tp_name, "pybind11_detail_function_record_"));
+}
 
 // Our translator (registered once per domain): other frameworks' exceptions.
 inline void translate_foreign_exceptions(std::exception_ptr p);

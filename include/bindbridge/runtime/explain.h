@@ -440,11 +440,12 @@ bool wrap_vectorcall_object(PyObject* f, const char* macro) noexcept {
 
 // Calls `visit` on each callable a module defines: its functions, and the
 // methods (instance, static, class) and __init__ of the types in its
-// namespace.  visit(PyObject*) -> bool (wrapped).  Returns the count.
+// namespace.  visit(PyObject* f, PyObject* owner) -> bool (wrapped);
+// owner: the type whose member f is, else nullptr.  Returns the count.
 template <typename Visit>
 size_t for_each_callable(PyObject* module, Visit&& visit) {
     size_t count = 0;
-    auto unwrap_and_visit = [&](PyObject* v) {
+    auto unwrap_and_visit = [&](PyObject* v, PyObject* owner) {
         PyObject* inner = v;
         if (PyInstanceMethod_Check(v))
             inner = PyInstanceMethod_GET_FUNCTION(v);
@@ -455,7 +456,7 @@ size_t for_each_callable(PyObject* module, Visit&& visit) {
                 PyErr_Clear();
             inner = func;
         }
-        if (inner && visit(inner))
+        if (inner && visit(inner, owner))
             ++count;
         Py_XDECREF(func);
     };
@@ -470,7 +471,7 @@ size_t for_each_callable(PyObject* module, Visit&& visit) {
     for (Py_ssize_t i = 0; i < PyList_GET_SIZE(items); ++i) {
         PyObject* v = PyList_GET_ITEM(items, i);
         if (!PyType_Check(v)) {
-            unwrap_and_visit(v);
+            unwrap_and_visit(v, nullptr);
             continue;
         }
         PyObject* tdict = reinterpret_cast<PyTypeObject*>(v)->tp_dict;
@@ -480,7 +481,7 @@ size_t for_each_callable(PyObject* module, Visit&& visit) {
             continue;
         }
         for (Py_ssize_t j = 0; j < PyList_GET_SIZE(members); ++j)
-            unwrap_and_visit(PyList_GET_ITEM(members, j));
+            unwrap_and_visit(PyList_GET_ITEM(members, j), v);
         Py_DECREF(members);
     }
     Py_DECREF(items);
