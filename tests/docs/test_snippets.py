@@ -5,7 +5,7 @@ Every ```cpp block is either a whole file, named on its first line
 installed pybind11, nanobind and bindbridge headers (the shared type from
 examples/pets/pet.h), or an excerpt listed in EXCERPTS with the reason it
 is not a file.  A new block that is neither fails the test, so a snippet
-cannot rot unnoticed.  (CMake snippets are not covered yet.)
+cannot rot unnoticed.  (The CMake blocks: test_cmake_snippets.py.)
 """
 
 from __future__ import annotations
@@ -34,6 +34,9 @@ EXCERPTS = {
     ("quickstart.md", "// plugin (nanobind): Triangle derives from Shape, which the pybind11 "
                       "module \"shapes\" binds"): "needs Triangle and Shape's definitions",
     ("zero-code.md", "PYBIND11_MODULE(groomer, m) {"): "module bodies shown for one call",
+    ("large-codebases.md", "PYBIND11_MODULE(plugin, m) {"): "a module body whose other files "
+                                                             "(bind_shapes, bind_tools) are "
+                                                             "not shown",
 }
 
 
