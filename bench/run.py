@@ -16,7 +16,8 @@ Two measurements of every case (bench/cases.py), in one run:
   ratio pairs each sample with its baseline's sample of the same round and
   process (native vs no-bindbridge baselines live in other processes: one
   ratio of medians per pair of workers).
-Plus the 10,000-type scale benchmark and memory per exported type.
+Plus the 10,000-type scale benchmark, memory per exported type, and a
+codebase of 1,000 classes (bench/codebase.py: compile and import time).
 """
 
 from __future__ import annotations
@@ -46,13 +47,16 @@ MODES = {
     # wall: workers per process kind, rounds, warm-up rounds, target sample length (us)
     # callgrind: (n1, n2) calls, (n1, n2) for overload misses
     # scale: sizes, lookups per measurement, repeats
+    # codebase: classes, repeats (bench/codebase.py)
     "smoke": dict(workers=1, rounds=2, warmup=0, sample_us=20, n=(100, 300), miss_n=(20, 60),
-                  sizes=[10, 100], reps=200, repeats=1, scale_cg=True, memory_n=200),
+                  sizes=[10, 100], reps=200, repeats=1, scale_cg=True, memory_n=200,
+                  codebase=(10, 1)),
     "quick": dict(workers=5, rounds=50, warmup=3, sample_us=300, n=(2000, 6000), miss_n=(300, 900),
-                  sizes=[10, 100, 1000, 10000], reps=2000, repeats=5, scale_cg=True, memory_n=10000),
+                  sizes=[10, 100, 1000, 10000], reps=2000, repeats=5, scale_cg=True, memory_n=10000,
+                  codebase=(200, 3)),
     "full": dict(workers=12, rounds=100, warmup=5, sample_us=500, n=(10000, 30000), miss_n=(1000, 3000),
                  sizes=[10, 100, 1000, 3000, 10000], reps=10000, repeats=9, scale_cg=True,
-                 memory_n=10000),
+                 memory_n=10000, codebase=(1000, 5)),
 }
 
 
@@ -209,8 +213,14 @@ class Runner:
         scale = self.scale()
         memory = self.memory()
         meta["scale_s"] = time.time() - t
+        t = time.time()
+        import codebase
+        classes, repeats = self.mode["codebase"]
+        built = codebase.measure(classes, repeats, out=self.out / "codebase", log=log)
+        meta["codebase_s"] = time.time() - t
         meta["load_after"] = os.getloadavg()
         results = analyse(wall, dumps, scale, memory, meta)
+        results["codebase"] = built
         meta["total_s"] = time.time() - t0
         (self.out / "results.json").write_text(json.dumps(results, indent=1, default=str))
         import report

@@ -76,6 +76,15 @@ def test_results_have_scale_and_memory(run):
     assert results["memory"]["frameworks"]["frameworks"] > results["memory"]["none"]["frameworks"]
 
 
+def test_results_have_the_codebase(run):
+    results, _, _ = run
+    cb = results["codebase"]
+    assert cb["classes"] == 10 and cb["declared"] == 10, cb
+    for key in ("compile_s", "import_ms", "owner_import_ms"):
+        assert set(cb[key]) == {"bb", "plain"} and all(finite(x) and x > 0 for x in cb[key].values()), key
+    assert finite(cb["first_call_ms"]) and finite(cb["header_s"])
+
+
 def table_rows(md, heading):
     """The data rows of the first table after a heading that starts with `heading`."""
     lines = md.splitlines()
@@ -88,7 +97,8 @@ def table_rows(md, heading):
             in_table = True
             if not line.startswith("|---") and not line.startswith("| user") and \
                     not line.startswith("| framework") and not line.startswith("| call") and \
-                    not line.startswith("| types") and not line.startswith("| frameworks on"):
+                    not line.startswith("| types") and not line.startswith("| frameworks on") and \
+                    not line.startswith("| |"):
                 rows.append(line)
         elif in_table:
             break
@@ -114,6 +124,8 @@ def test_markdown_has_every_row(run):
     assert len(table_rows(md, "C-API framework")) == len(C.FRAMEWORKS)
     assert len(table_rows(md, "10,000 exported types")) == 2  # smoke sizes
     assert len(table_rows(md, "Memory per exported type")) == 2
+    assert len(table_rows(md, "A codebase of 10 classes")) == 3
+    assert "| a codebase of 10 classes: importing" in md
     for section in ("## Rerun", "## Machine and versions", "## Method", "## Targets",
                     "## Where the instructions go"):
         assert section in md, section
