@@ -47,9 +47,16 @@ namespace bindbridge {
 // py::class_<T> without them: pybind11 cannot have a foreign base), listed
 // as in py::class_.  Every bindbridge importer of a Base (const&, &, *,
 // shared_ptr) then takes a T; a base nobody binds is a TypeError here.
+//
+// A py::native_enum (pybind11 3.x) is published with its enum.Enum class
+// as the Python type: other frameworks take its members and return them
+// (the members themselves, by value).  export_all does not find those: it
+// sees a Python class without pybind11's record of the C++ type and size.
 template <typename T, typename... Bases>
 void export_type(const pybind11::module_& scope) {
     (void) scope;
+    if (detail::pybind11_impl::export_if_native_enum<T>())
+        return;
     detail::pybind11_impl::export_one(typeid(T), detail::pybind11_impl::copy_ctor<T>(),
                                       detail::pybind11_impl::move_ctor<T>());
     if (sizeof...(Bases) != 0 &&

@@ -47,6 +47,9 @@ NOT_APPLICABLE = {
                               "has no dynamic type)",
     "classic holder, unique_ptr_arg": "classic pybind11 holders give up no object (natively "
                                       "neither): nothing to give back",
+    "c-api owner, native enum": "the C-API test framework binds no enum",
+    "owner without py::native_enum": "py::native_enum (an enum.Enum) is pybind11 3.x's; this "
+                                     "owner's enums are covered by the enum row",
     "nanobind user, enum reference": "nb::cast<const E&> of an enum does not compile "
                                      "(nanobind refuses references to a caster's value)",
     "static owner types": "pybind11 and nanobind types live as long as the interpreter "
@@ -213,6 +216,24 @@ def test_outside_call_by_value_and_into_objects(pair):
     for _ in range(10):
         assert pair.fn("describe_in_thread")(pair.make("t")) == "described t"
         assert pair.fn("level_value_in_thread")(pair.o.Level.high) == 7
+
+
+def test_native_enum(pair):
+    # pybind11 3.x's py::native_enum: the owner's Python type is a plain
+    # enum.Enum (no pybind11 type behind it), exported by export_type<E>;
+    # values go both ways as the owner's members themselves.
+    pair.expect("native enum")
+    if not (pair.owner.family == "pybind11" and pair.owner.major >= 3):
+        not_applicable("owner without py::native_enum")
+    import enum
+    wild = pair.o.Mood.wild
+    assert isinstance(wild, enum.Enum) and type(wild).__mro__[1] is enum.Enum
+    assert pair.fn("mood_value")(wild) == 200  # (an unsigned 8-bit value)
+    assert pair.fn("mood_value")(pair.o.Mood.calm) == 2
+    assert pair.fn("mood_make")(2) is pair.o.Mood.calm
+    assert pair.fn("mood_make")(200) is wild
+    with pytest.raises(TypeError):
+        pair.fn("mood_value")(2)  # a plain int is not a member (natively neither)
 
 
 def test_outside_call_reference_to_enum(pair):

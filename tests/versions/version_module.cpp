@@ -25,6 +25,9 @@
 #if defined(BBV_PYBIND11)
 #  include <pybind11/pybind11.h>
 #  include <pybind11/stl.h>
+#  if PYBIND11_VERSION_MAJOR >= 3
+#    include <pybind11/native_enum.h>
+#  endif
 #else
 #  include <nanobind/nanobind.h>
 #  include <nanobind/stl/shared_ptr.h>
@@ -42,11 +45,11 @@ using VShared = VPet<BBV_ID + 100>;
 #if defined(BBV_PYBIND11)
 #  include <bindbridge/pybind11.h>
 #  define BBV_IMPORT(N) BINDBRIDGE_PYBIND11_IMPORT(VPet<N>) BINDBRIDGE_PYBIND11_IMPORT(VLevel<N>::E) \
-      BINDBRIDGE_PYBIND11_IMPORT(VShape<N>)
+      BINDBRIDGE_PYBIND11_IMPORT(VShape<N>) BINDBRIDGE_PYBIND11_IMPORT(VMood<N>::E)
 #else
 #  include <bindbridge/nanobind.h>
 #  define BBV_IMPORT(N) BINDBRIDGE_NANOBIND_IMPORT(VPet<N>) BINDBRIDGE_NANOBIND_IMPORT(VLevel<N>::E) \
-      BINDBRIDGE_NANOBIND_IMPORT(VShape<N>)
+      BINDBRIDGE_NANOBIND_IMPORT(VShape<N>) BINDBRIDGE_NANOBIND_IMPORT(VMood<N>::E)
 #endif
 
 #if defined(BBV_PYBIND11)
@@ -203,6 +206,9 @@ void bind_peer(module_t& m) {
     BBV_DEF(m, fname(N, "raise"), [](const std::string& w) { throw VError<N>(w); });
     BBV_DEF(m, fname(N, "level_value"), [](E e) { return (int) e; });
     BBV_DEF(m, fname(N, "level_make"), [](int v) { return (E) v; });
+    using M = typename VMood<N>::E;
+    BBV_DEF(m, fname(N, "mood_value"), [](M e) { return (int) e; });
+    BBV_DEF(m, fname(N, "mood_make"), [](int v) { return (M) v; });
     // Cheap calls for bench/: the conversion dominates.
     BBV_DEF(m, fname(N, "f"), [](const T& t) { return (int) t.name.size(); });
     BBV_DEF(m, fname(N, "f_shared"), [](std::shared_ptr<T> p) { return p ? (int) p->name.size() : -1; });
@@ -306,6 +312,7 @@ struct VShapeTrampoline : VShape<BBV_ID> {
 static void bind_self(module_t& m) {
     using T = VPet<BBV_ID>;
     using E = VLevel<BBV_ID>::E;
+    using M = VMood<BBV_ID>::E;
     using S = VShape<BBV_ID>;
     using C = VCircle<BBV_ID>;
 #if defined(BBV_PYBIND11)
@@ -315,6 +322,11 @@ static void bind_self(module_t& m) {
     py::class_<T>(m, "Pet").def(py::init<std::string>()).def_readwrite("name", &T::name);
 #  endif
     py::enum_<E>(m, "Level").value("low", E::low).value("high", E::high);
+#  if PYBIND11_VERSION_MAJOR >= 3
+    py::native_enum<M>(m, "Mood", "enum.Enum").value("calm", M::calm).value("wild", M::wild).finalize();
+#  else
+    py::enum_<M>(m, "Mood").value("calm", M::calm).value("wild", M::wild);
+#  endif
     py::register_exception<VError<BBV_ID>>(m, "Error");
     py::class_<VShared, std::shared_ptr<VShared>>(m, "SharedPet").def(py::init<std::string>());
     py::class_<S, VShapeTrampoline, std::shared_ptr<S>>(m, "Shape").def(py::init<>()).def("kind", &S::kind);
@@ -324,6 +336,7 @@ static void bind_self(module_t& m) {
 #else
     nanobind::class_<T>(m, "Pet").def(nanobind::init<std::string>()).def_rw("name", &T::name);
     nanobind::enum_<E>(m, "Level").value("low", E::low).value("high", E::high);
+    nanobind::enum_<M>(m, "Mood").value("calm", M::calm).value("wild", M::wild);
     nanobind::exception<VError<BBV_ID>>(m, "Error");
     nanobind::class_<VShared>(m, "SharedPet").def(nanobind::init<std::string>());
     nanobind::class_<S, VShapeTrampoline>(m, "Shape").def(nanobind::init<>()).def("kind", &S::kind);
@@ -340,6 +353,7 @@ static void bind_self(module_t& m) {
 #  if !defined(BBV_IMPORT_ONLY) // (a module that only uses others' types)
     bindbridge::export_type<T>(m);
     bindbridge::export_type<E>(m);
+    bindbridge::export_type<M>(m);
     bindbridge::export_type<S>(m);
     bindbridge::export_type<C>(m);
 #  endif

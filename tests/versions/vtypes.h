@@ -22,6 +22,14 @@ struct VLevel {
     enum class E : int { low = 1, high = 7 };
 };
 
+// Bound with py::native_enum (a Python enum.Enum) where the owner is
+// pybind11 3.x, else with the framework's own enum; 8-bit unsigned, so a
+// member's value does not fit a signed byte.
+template <int N>
+struct VMood {
+    enum class E : unsigned char { calm = 2, wild = 200 };
+};
+
 // A polymorphic base and a derived class per module id: users import only
 // VShape<N>, so a VCircle<N> that comes back as the owner's Circle was found
 // by its dynamic type.

@@ -18,6 +18,7 @@
 #include <typeinfo>
 
 #include "compat.h"
+#include "../runtime/enums.h"
 
 #include "../runtime/runtime.h"
 #include "../runtime/returns.h"
@@ -85,27 +86,6 @@ void describe_enum(type_context& tc) {
 template <typename T, typename std::enable_if<!std::is_enum<T>::value, int>::type = 0>
 void describe_enum(type_context&) {}
 
-// Stores enum value v in `size` bytes at p as the C++ enum is stored (any
-// byte order: a typed store, not a prefix of v's bytes).
-inline void write_enum(void* p, int64_t v, uint8_t size) noexcept {
-    switch (size) {
-        case 1: { uint8_t x = (uint8_t) v; std::memcpy(p, &x, 1); break; }
-        case 2: { uint16_t x = (uint16_t) v; std::memcpy(p, &x, 2); break; }
-        case 4: { uint32_t x = (uint32_t) v; std::memcpy(p, &x, 4); break; }
-        default: std::memcpy(p, &v, 8);
-    }
-}
-
-// The value of an enum stored in `size` bytes at p.
-inline int64_t read_enum(const void* p, uint8_t size, bool is_signed) noexcept {
-    switch (size) {
-        case 1: return is_signed ? (int64_t) * (const int8_t*) p : (int64_t) * (const uint8_t*) p;
-        case 2: return is_signed ? (int64_t) * (const int16_t*) p : (int64_t) * (const uint16_t*) p;
-        case 4: return is_signed ? (int64_t) * (const int32_t*) p : (int64_t) * (const uint32_t*) p;
-        default: return *(const int64_t*) p;
-    }
-}
-
 // The record's layout as this module sees it, and its key: one record per
 // nanobind domain (ABI tag and NB_DOMAIN) and C++ ABI (record_key).
 inline uint32_t record_layout() noexcept {
@@ -139,16 +119,7 @@ inline void* serve_from_python(bbr_binding* binding, PyObject* obj, uint8_t conv
             PyErr_Clear();
             return nullptr;
         }
-        PyObject* buf = PyBytes_FromStringAndSize(nullptr, tc->enum_size);
-        if (!buf) {
-            PyErr_Clear();
-            return nullptr;
-        }
-        write_enum(PyBytes_AS_STRING(buf), v, tc->enum_size);
-        keep(ctx, buf);
-        void* p = PyBytes_AS_STRING(buf);
-        Py_DECREF(buf);
-        return p;
+        return kept_enum_value(v, tc->enum_size, keep, ctx);
     }
     void* out = nullptr;
     bool ok;

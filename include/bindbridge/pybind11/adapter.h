@@ -18,6 +18,7 @@
 #include "../runtime/runtime.h"
 #include "../runtime/returns.h"
 #include "../runtime/conduit.h"
+#include "../runtime/enums.h"
 
 #if !defined(PYBIND11_VERSION_HEX) || PYBIND11_VERSION_HEX < 0x020A0000 || PYBIND11_VERSION_HEX >= 0x03020000
 #  error "bindbridge/pybind11.h supports pybind11 2.10 to 3.1 (this is another pybind11 version)"
@@ -53,10 +54,52 @@ using ctor_fn = void* (*)(const void*);
 
 // binding->context of our published types.
 struct type_context {
-    const py::detail::type_info* tinfo;
+    const py::detail::type_info* tinfo; // nullptr for a py::native_enum
     ctor_fn copy; // may be null (export_all)
     ctor_fn move; // may be null
+    // py::native_enum (pybind11 3.x: a Python enum.Enum subclass, no
+    // pybind11 type behind it): served by value, spec "Conventions":
+    // from_python hands out a buffer of enum_size bytes kept by
+    // keep_referenced.
+    PyObject* native_enum = nullptr; // the enum class (pybind11's internals hold it)
+    uint8_t enum_size = 0;
+    bool enum_signed = false;
 };
+
+// A py::native_enum's member to C++: its `value` into a buffer the caller
+// keeps (keep_referenced); nullptr if obj is not a member.
+inline void* native_enum_from_python(const type_context* tc, PyObject* obj,
+                                     keep_referenced_fn keep, void* ctx) noexcept {
+    if (!keep || PyObject_IsInstance(obj, tc->native_enum) != 1) {
+        PyErr_Clear();
+        return nullptr;
+    }
+    PyObject* value = PyObject_GetAttrString(obj, "value");
+    long long v = value && PyLong_Check(value) ? PyLong_AsLongLong(value) : -1;
+    bool ok = value && PyLong_Check(value) && !(v == -1 && PyErr_Occurred());
+    if (!ok && value && PyLong_Check(value) && !tc->enum_signed) {
+        // (an unsigned 64-bit value beyond LLONG_MAX)
+        PyErr_Clear();
+        v = static_cast<long long>(PyLong_AsUnsignedLongLong(value));
+        ok = !PyErr_Occurred();
+    }
+    Py_XDECREF(value);
+    if (!ok) {
+        PyErr_Clear();
+        return nullptr;
+    }
+    return kept_enum_value(v, tc->enum_size, keep, ctx);
+}
+
+inline PyObject* native_enum_to_python(const type_context* tc, const void* cobj) noexcept {
+    long long v = read_enum(cobj, tc->enum_size, tc->enum_signed);
+    PyObject* arg = tc->enum_signed || v >= 0
+                        ? PyLong_FromLongLong(v)
+                        : PyLong_FromUnsignedLongLong(static_cast<unsigned long long>(v));
+    PyObject* r = arg ? PyObject_CallFunctionObjArgs(tc->native_enum, arg, nullptr) : nullptr;
+    Py_XDECREF(arg);
+    return r; // enum members exist already: is_new stays 0
+}
 
 template <typename T, typename std::enable_if<std::is_copy_constructible<T>::value, int>::type = 0>
 ctor_fn copy_ctor() {
@@ -92,6 +135,10 @@ inline std::string domain_key() {
 inline void* serve_from_python(bbr_binding* binding, PyObject* obj, uint8_t convert,
                                keep_referenced_fn keep, void* ctx) noexcept {
     auto* tc = static_cast<type_context*>(binding->context);
+    if (tc->native_enum) {
+        serving_guard guard;
+        return native_enum_from_python(tc, obj, keep, ctx);
+    }
     // pybind11's load of its exact type runs no Python code: no guard.
     if (Py_TYPE(obj) == tc->tinfo->type) {
         try {
@@ -156,6 +203,8 @@ inline PyObject* serve_to_python(bbr_binding* binding, void* cobj, bbr_rv_policy
     try {
         if (!cobj)
             Py_RETURN_NONE;
+        if (tc->native_enum)
+            return native_enum_to_python(tc, cobj);
         py::handle existing = py::detail::find_registered_python_instance(cobj, tc->tinfo);
         if (existing)
             return existing.ptr(); // a new reference
@@ -436,6 +485,43 @@ inline void export_tinfo(const py::detail::type_info* tinfo, const std::type_inf
         throw py::error_already_set();
 }
 
+#if PYBIND11_VERSION_MAJOR >= 3
+// A py::native_enum of this domain: published with its enum class as the
+// Python type.  False when ti is not one.
+inline bool export_native_enum(const std::type_info& ti, uint8_t size, bool is_signed) {
+    py::handle cls = py::detail::global_internals_native_enum_type_map_get_item(ti);
+    if (!cls)
+        return false;
+    framework_record* rec = domain_record();
+    if (!rec)
+        throw py::error_already_set();
+    auto* tp = reinterpret_cast<PyTypeObject*>(cls.ptr());
+    if (rec->local_by_type.count(tp))
+        return true; // already published
+    auto* tc = new type_context{nullptr, nullptr, nullptr, cls.ptr(), size, is_signed};
+    int rc = publish(rec, tp, &ti, tc);
+    if (rc == 1 || rc == 2)
+        delete tc; // another framework publishes this type: we stepped aside
+    else if (rc != 0)
+        throw py::error_already_set(); // free_local_binding deleted tc
+    return true;
+}
+#endif
+
+template <typename T, typename std::enable_if<std::is_enum<T>::value, int>::type = 0>
+bool export_if_native_enum() {
+#if PYBIND11_VERSION_MAJOR >= 3
+    return export_native_enum(typeid(T), sizeof(T),
+                              std::is_signed<typename std::underlying_type<T>::type>::value);
+#else
+    return false;
+#endif
+}
+template <typename T, typename std::enable_if<!std::is_enum<T>::value, int>::type = 0>
+bool export_if_native_enum() {
+    return false;
+}
+
 inline void export_one(const std::type_info& ti, ctor_fn copy, ctor_fn move) {
     const py::detail::type_info* tinfo = py::detail::get_type_info(ti);
     if (!tinfo)
@@ -574,9 +660,54 @@ inline bool keeps_object(py::return_value_policy p) {
 // load() only when the object is not of a foreign type it saw before.
 // (It must still derive from type_caster_base<T>: pybind11's holder
 // casters require it.)
+// A py::native_enum of this domain is no pybind11 type: type_caster_base
+// does not see it (pybind11 3.x's enum caster asks its own table first).
+// Loads a member of it into `out`: false if T is not one here or src is
+// not its member.
+template <typename T, typename std::enable_if<std::is_enum<T>::value, int>::type = 0>
+bool load_native_enum(py::handle src, T& out) {
+#if PYBIND11_VERSION_MAJOR >= 3
+    py::handle cls = py::detail::global_internals_native_enum_type_map_get_item(typeid(T));
+    if (!cls || !py::isinstance(src, cls))
+        return false;
+    using U = typename std::underlying_type<T>::type;
+    out = static_cast<T>(src.attr("value").cast<U>());
+    return true;
+#else
+    (void) src;
+    (void) out;
+    return false;
+#endif
+}
+template <typename T, typename std::enable_if<!std::is_enum<T>::value, int>::type = 0>
+bool load_native_enum(py::handle, T&) {
+    return false;
+}
+// Its member for value v; `handled` false if T is not one here.
+template <typename T, typename std::enable_if<std::is_enum<T>::value, int>::type = 0>
+py::handle cast_native_enum(const T& v, bool& handled) {
+#if PYBIND11_VERSION_MAJOR >= 3
+    py::handle cls = py::detail::global_internals_native_enum_type_map_get_item(typeid(T));
+    handled = bool(cls);
+    if (cls)
+        return cls(static_cast<typename std::underlying_type<T>::type>(v)).release();
+#else
+    (void) v;
+    handled = false;
+#endif
+    return py::handle();
+}
+template <typename T, typename std::enable_if<!std::is_enum<T>::value, int>::type = 0>
+py::handle cast_native_enum(const T&, bool& handled) {
+    handled = false;
+    return py::handle();
+}
+
 template <typename T>
 class caster : public py::detail::type_caster_base<T> {
     using base = py::detail::type_caster_base<T>;
+    // (a py::native_enum member's value, loaded natively)
+    typename std::conditional<std::is_enum<T>::value, T, char>::type native_enum_value{};
 
     static const base& blank() {
         static const base b = [] {
@@ -593,6 +724,10 @@ public:
     bool load(py::handle src, bool convert) {
         if (!src)
             return false;
+        if (std::is_enum<T>::value && load_native_enum(src, native_enum_value)) {
+            this->value = &native_enum_value;
+            return true;
+        }
         PyTypeObject* tp = Py_TYPE(src.ptr());
         import_cache& cache = cache_of<T>();
         // A type a foreign binding accepted before: straight to it (pybind11's
@@ -625,6 +760,12 @@ public:
     }
 
     static py::handle cast(const T& src, py::return_value_policy policy, py::handle parent) {
+        if (std::is_enum<T>::value) {
+            bool handled = false;
+            py::handle h = cast_native_enum(src, handled);
+            if (handled)
+                return h;
+        }
         if (py::detail::get_type_info(typeid(T)) &&
             !(keeps_object(policy) && dynamic_goes_foreign(std::addressof(src))))
             return base::cast(src, policy, parent);
@@ -632,6 +773,12 @@ public:
     }
 
     static py::handle cast(T&& src, py::return_value_policy policy, py::handle parent) {
+        if (std::is_enum<T>::value) {
+            bool handled = false;
+            py::handle h = cast_native_enum(src, handled);
+            if (handled)
+                return h;
+        }
         if (py::detail::get_type_info(typeid(T)))
             return base::cast(std::move(src), policy, parent);
         return cast_foreign<T>(std::addressof(src), py::return_value_policy::move, parent);
