@@ -468,6 +468,53 @@ PyObject* cast_foreign(const T* src, nb::rv_policy policy, nb::detail::cleanup_l
                                      "nanobind");
 }
 
+// caster<T>::from_python past nanobind's own exact type, one copy for
+// every T (out of line: a module that imports many types compiles it
+// once).  `out` is the C++ object, or nullptr for None.
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+inline bool load_other(import_cache& cache, const std::type_info& ti, PyObject* o, nb_flags flags,
+                       nb::detail::cleanup_list* cleanup, bool seen_before, void*& out) noexcept {
+    // nanobind's unique_ptr caster (every supported version) asks with
+    // no cleanup list and no 'manual' flag, then takes ownership from
+    // the instance: only our own instances may pass there.  Nor may a
+    // foreign object be the 'self' that a constructor builds in place.
+    const bool foreign_ok = (cleanup != nullptr || (flags & compat::manual_flag)) &&
+                            !(flags & compat::construct_flag);
+    const bool convert = (flags & compat::convert_flag) != 0;
+    if (seen_before) {
+        // A type a foreign binding accepted before: straight to it, then
+        // nanobind's own load.
+        if (foreign_ok) {
+            if (void* p = load_foreign(record_for_import(), cache, ti, o, convert,
+                                       cleanup ? keep_in_cleanup : nullptr, cleanup)) {
+                out = p;
+                return true;
+            }
+        }
+        if (compat::type_get(&ti, o, flags, cleanup, &out))
+            return true;
+    }
+    if (o == Py_None) {
+        // As nanobind's own casters: None is nullptr, refused where
+        // nanobind says a value or reference is required (3.x, late
+        // 2.x); older versions refuse it in the cast operators below.
+        if (flags & compat::none_disallowed_flag)
+            return false;
+        out = nullptr;
+        return true;
+    }
+    if (!foreign_ok)
+        return false;
+    if (void* p = load_foreign(record_for_import(), cache, ti, o, convert,
+                               cleanup ? keep_in_cleanup : nullptr, cleanup)) {
+        out = p;
+        return true;
+    }
+    return false;
+}
+
 template <typename T>
 struct caster : nb::detail::type_caster_base<T> {
     using base = nb::detail::type_caster_base<T>;
@@ -488,52 +535,12 @@ struct caster : nb::detail::type_caster_base<T> {
         return from_python_other(o, flags, cleanup, true);
     }
 
-#if defined(__GNUC__)
-    __attribute__((noinline))
-#endif
     bool from_python_other(PyObject* o, nb_flags flags, nb::detail::cleanup_list* cleanup,
                            bool seen_before) noexcept {
-        import_cache& cache = cache_of<T>();
-        // nanobind's unique_ptr caster (every supported version) asks with
-        // no cleanup list and no 'manual' flag, then takes ownership from
-        // the instance: only our own instances may pass there.  Nor may a
-        // foreign object be the 'self' that a constructor builds in place.
-        const bool foreign_ok = (cleanup != nullptr || (flags & compat::manual_flag)) &&
-                                !(flags & compat::construct_flag);
-        const bool convert = (flags & compat::convert_flag) != 0;
-        if (seen_before) {
-            // A type a foreign binding accepted before: straight to it, then
-            // nanobind's own load.
-            if (foreign_ok) {
-                if (void* p = load_foreign(record_for_import(), cache, typeid(T), o, convert,
-                                           cleanup ? keep_in_cleanup : nullptr, cleanup)) {
-                    ptr = static_cast<T*>(p);
-                    return true;
-                }
-            }
-            void* out = nullptr;
-            if (compat::type_get(&typeid(T), o, flags, cleanup, &out)) {
-                ptr = static_cast<T*>(out);
-                return true;
-            }
-        }
-        if (o == Py_None) {
-            // As nanobind's own casters: None is nullptr, refused where
-            // nanobind says a value or reference is required (3.x, late
-            // 2.x); older versions refuse it in the cast operators below.
-            if (flags & compat::none_disallowed_flag)
-                return false;
-            ptr = nullptr;
-            return true;
-        }
-        if (!foreign_ok)
-            return false;
-        if (void* p = load_foreign(record_for_import(), cache, typeid(T), o, convert,
-                                   cleanup ? keep_in_cleanup : nullptr, cleanup)) {
-            ptr = static_cast<T*>(p);
-            return true;
-        }
-        return false;
+        void* out = nullptr;
+        bool ok = load_other(cache_of<T>(), typeid(T), o, flags, cleanup, seen_before, out);
+        ptr = static_cast<T*>(out);
+        return ok;
     }
 
     template <typename U>
