@@ -56,7 +56,7 @@ MODES = {
                   codebase=(200, 3)),
     "full": dict(workers=12, rounds=100, warmup=5, sample_us=500, n=(10000, 30000), miss_n=(1000, 3000),
                  sizes=[10, 100, 1000, 3000, 10000], reps=10000, repeats=9, scale_cg=True,
-                 memory_n=10000, codebase=(1000, 5)),
+                 memory_n=10000, codebase=(1000, 3)),
 }
 
 
