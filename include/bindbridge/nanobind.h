@@ -69,6 +69,37 @@ bool isinstance(nanobind::handle obj) {
                                    detail::nanobind_impl::cache_of<T>(), typeid(T), obj.ptr());
 }
 
+// nb::implicitly_convertible<Source, Target>() where Source may be another
+// framework's type (declared with BINDBRIDGE_NANOBIND_IMPORT[_AS]): a
+// parameter of this module's class Target then also takes a foreign Source,
+// through Target's constructor from Source (nb::init<const Source&>(),
+// nb::init_implicit<const Source&>() or one of its own), as nanobind does
+// for its own Source.  nanobind's implicitly_convertible (and init_implicit)
+// match the source by nanobind's registry only; call this after binding
+// Target, instead of nb::implicitly_convertible or beside init_implicit.
+// Throws nanobind::python_error when Target is not bound.
+template <typename Source, typename Target>
+void implicitly_convertible() {
+    static_assert(!std::is_same<Source, Target>::value, "bindbridge::implicitly_convertible: Source is Target");
+    if (!detail::nanobind_impl::compat::type_lookup(&typeid(Target))) {
+        PyErr_Format(PyExc_TypeError, "bindbridge::implicitly_convertible: the target C++ type %s is not bound by nanobind here",
+                     typeid(Target).name());
+        throw nanobind::python_error();
+    }
+    if constexpr (!std::is_enum<Source>::value) {
+        nanobind::implicitly_convertible<Source, Target>(); // nanobind's own Source
+        detail::nanobind_impl::compat::add_implicit_predicate(
+            &typeid(Target), [](PyTypeObject*, PyObject* src, nanobind::detail::cleanup_list*) noexcept {
+                return src != Py_None &&
+                       detail::foreign_accepts(detail::nanobind_impl::record_for_import(),
+                                               detail::nanobind_impl::cache_of<Source>(), typeid(Source), src);
+            });
+    } else {
+        // (nanobind's own enum conversion and bindbridge's are one caster.)
+        nanobind::implicitly_convertible<Source, Target>();
+    }
+}
+
 // Publishes every nanobind class found in the module's namespace; returns
 // how many it published.  Not enums: nanobind keeps no public record of an
 // enum's C++ type and size, so publish those with export_type<E>.

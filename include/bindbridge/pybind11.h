@@ -128,6 +128,16 @@ bool isinstance(pybind11::handle obj) {
                                    detail::pybind11_impl::cache_of<T>(), typeid(T), obj.ptr());
 }
 
+// py::implicitly_convertible<Source, Target>(), spelled as in the other
+// adapters.  pybind11's own already takes a foreign Source when a
+// BINDBRIDGE_PYBIND11_IMPORT[_AS](Source) is visible here (it loads Source
+// with its type_caster), so this only forwards; a parameter of Target then
+// takes a foreign Source through Target's constructor from it.
+template <typename Source, typename Target>
+void implicitly_convertible() {
+    pybind11::implicitly_convertible<Source, Target>();
+}
+
 enum class hook_gate {
     pybind11_versions, // only where bindbridge's tests show the hook safe
     ignore_for_tests,  // anywhere: for the tests that show the hazards

@@ -299,6 +299,32 @@ def test_owner_type_lives_while_a_user_holds_its_object(pair):
     assert pair.u.point_sum(pair.make()) == 3.0       # the suite's own type still converts
 
 
+def test_implicit_conversion_from_foreign(pair):
+    # The user's own class Tag has an implicit conversion from the owner's
+    # type (the framework's implicitly_convertible, nanobind's
+    # init_implicit, bindbridge::implicitly_convertible): a Tag parameter
+    # takes the owner's object through Tag's constructor, as the user's
+    # framework does for its own types; nothing else converts.
+    pair.expect("implicit conversion")
+    if pair.point_owner:
+        assert pair.u.point_tag_sum(pair.make()) == 3.0
+        assert pair.u.point_tag_sum(pair.u.PointTag(pair.make())) == 3.0
+        with pytest.raises(TypeError):
+            pair.u.point_tag_sum(None)
+        return
+    pet = pair.make("a")
+    assert pair.fn("tag_text")(pet) == "tag a"
+    assert pair.fn("badge_text")(pet) == "badge a"
+    assert pet.name == "a"
+    tag = getattr(pair.u, "Tag%d" % pair.o.ID)(pet)
+    assert pair.fn("tag_text")(tag) == "tag a"
+    for bad in (None, 42, pair.o.Circle(1.0)):
+        with pytest.raises(TypeError):
+            pair.fn("tag_text")(bad)
+        with pytest.raises(TypeError):
+            pair.fn("badge_text")(bad)
+
+
 def test_wrong_type_refused(pair):
     pair.expect("wrong_type")
     f = pair.u.point_sum if pair.point_owner else pair.fn("describe")

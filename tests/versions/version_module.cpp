@@ -243,6 +243,25 @@ void bind_peer(module_t& m) {
     nanobind::class_<Tri>(m, tri_name.c_str()).def(nanobind::init<>()).def("kind", &Tri::kind);
 #  endif
     BBV_DEF(m, fname(N, "tri_export"), [](module_t mod) { bindbridge::export_type<Tri, S>(mod); });
+    // This module's own classes, made implicitly from module N's VPet:
+    // pybind11's own implicitly_convertible, nanobind's init_implicit, and
+    // bindbridge's helper (which nanobind needs for a foreign source).
+    using Tag = VTag<BBV_ID, N>;
+    using Badge = VBadge<BBV_ID, N>;
+    static std::string tag_name = "Tag" + std::to_string(N), badge_name = "Badge" + std::to_string(N);
+#  if defined(BBV_PYBIND11)
+    py::class_<Tag>(m, tag_name.c_str()).def(py::init<const T&>());
+    py::implicitly_convertible<T, Tag>();
+    py::class_<Badge>(m, badge_name.c_str()).def(py::init<const T&>());
+    bindbridge::implicitly_convertible<T, Badge>();
+#  else
+    nanobind::class_<Tag>(m, tag_name.c_str()).def(nanobind::init<const T&>());
+    bindbridge::implicitly_convertible<T, Tag>();
+    nanobind::class_<Badge>(m, badge_name.c_str()).def(nanobind::init_implicit<const T&>());
+    bindbridge::implicitly_convertible<T, Badge>();
+#  endif
+    BBV_DEF(m, fname(N, "tag_text"), [](const Tag& t) { return t.text; });
+    BBV_DEF(m, fname(N, "badge_text"), [](const Badge& b) { return b.text; });
 #endif
 }
 
@@ -294,6 +313,14 @@ static void bind_point(module_t& m) {
     BBV_DEF(m, "point_make_shared", [](double x, double y) {
         return std::make_shared<bbt_point>(bbt_point{x, y});
     });
+    using PointTag = VPointTag<BBV_ID>;
+#  if defined(BBV_PYBIND11)
+    py::class_<PointTag>(m, "PointTag").def(py::init<const bbt_point&>());
+#  else
+    nanobind::class_<PointTag>(m, "PointTag").def(nanobind::init<const bbt_point&>());
+#  endif
+    bindbridge::implicitly_convertible<bbt_point, PointTag>();
+    BBV_DEF(m, "point_tag_sum", [](const PointTag& t) { return t.sum; });
 }
 #endif
 

@@ -55,9 +55,31 @@ struct VTri : VShape<N> {
     std::string kind() const override { return "triangle"; }
 };
 
+// Module U's own classes, made implicitly from module N's VPet (the
+// implicit conversion row): Tag by implicitly_convertible, Badge by
+// nanobind's init_implicit where U is nanobind.
+template <int U, int N>
+struct VTag {
+    std::string text;
+    explicit VTag(const VPet<N>& p) : text("tag " + p.name) {}
+};
+
+template <int U, int N>
+struct VBadge {
+    std::string text;
+    VBadge(const VPet<N>& p) : text("badge " + p.name) {}
+};
+
 // The C-API test framework's C struct (tests/protocol/test_framework.c,
 // C++ build): every version module imports it, so the conformance suite can
 // pair each framework with the C-API one.
 struct bbt_point {
     double x, y;
+};
+
+// Module U's own class made implicitly from the C-API framework's point.
+template <int U>
+struct VPointTag {
+    double sum;
+    explicit VPointTag(const bbt_point& p) : sum(p.x + p.y) {}
 };

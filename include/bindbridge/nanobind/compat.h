@@ -126,6 +126,12 @@ inline PyObject* enum_put(const std::type_info* ti, int64_t v,
                           nb::detail::cleanup_list* cleanup) noexcept {
     return NB_CALL(enum_from_cpp)(NB_CTX_C(cleanup), ti, v);
 }
+// Target's implicit conversions gain a predicate (nanobind calls Target(src)
+// when it is true).
+using implicit_predicate = bool (*)(PyTypeObject*, PyObject*, nb::detail::cleanup_list*) noexcept;
+inline void add_implicit_predicate(const std::type_info* target, implicit_predicate pred) noexcept {
+    NB_CALL(implicitly_convertible)(NB_CTX, target, (void*) pred, true);
+}
 // The domain: its state pointer (set once the module has started executing).
 inline std::string domain_id() {
     char buf[32];
@@ -176,6 +182,10 @@ inline bool enum_get(const std::type_info* ti, PyObject* o, int64_t* out, flags_
 }
 inline PyObject* enum_put(const std::type_info* ti, int64_t v, nb::detail::cleanup_list*) noexcept {
     return nb::detail::enum_from_cpp(ti, v);
+}
+using implicit_predicate = bool (*)(PyTypeObject*, PyObject*, nb::detail::cleanup_list*) noexcept;
+inline void add_implicit_predicate(const std::type_info* target, implicit_predicate pred) noexcept {
+    nb::detail::implicitly_convertible(pred, target);
 }
 // The domain: nanobind's own key of its state (ABI tag, domain name).
 inline std::string domain_id() {
