@@ -17,6 +17,7 @@
 #include <Python.h>
 #include <structmember.h> /* T_PYSSIZET, READONLY (3.8-3.11 spelling) */
 #include <stdio.h>
+#include <stdlib.h>
 #include "bindbridge/protocol.h"
 
 #if defined(__cplusplus)
@@ -427,13 +428,25 @@ static void bbt_remove_foreign_binding(bbr_binding* binding) BBR_NOEXCEPT {
     }
 }
 
+/* The leak-warning rule of the nanobind pull request, which this framework
+ * follows: its leak warnings are muted for good as soon as a framework
+ * without leak_safe joins (that framework may keep our objects alive past
+ * finalisation).  leak_warnings_muted_by() names the first such framework. */
+static char bbt_muted_by[256];
+
 static void bbt_add_foreign_framework(bbr_framework* framework) BBR_NOEXCEPT {
     bbt_log("add_foreign_framework %s%s", framework->name, "");
+    if (!(framework->flags & BBR_FRAMEWORK_LEAK_SAFE) && !bbt_muted_by[0])
+        snprintf(bbt_muted_by, sizeof(bbt_muted_by), "%s", framework->name ? framework->name : "?");
 }
 
 static void bbt_remove_foreign_framework(bbr_framework* framework) BBR_NOEXCEPT {
-    /* May run from Py_AtExit: C only. */
+    /* May run from Py_AtExit: C only.  With BBT_REPORT_EXIT set, a
+     * framework leaving during finalisation is reported on stderr (the
+     * tests of leak-safe frameworks read it). */
     bbt_log("remove_foreign_framework %s%s", framework->name, "");
+    if (!Py_IsInitialized() && getenv("BBT_REPORT_EXIT"))
+        fprintf(stderr, "bbtest: at exit, %s left the registry\n", framework->name);
 }
 
 /* Leave the registry after finalisation, once our bindings are gone (a
@@ -448,6 +461,14 @@ static void bbt_atexit(void) {
 /* ------------------------------------------------------------------------
  * Module functions.
  * ---------------------------------------------------------------------- */
+static PyObject* bbt_leak_warnings_muted_by(PyObject* self, PyObject* unused) {
+    (void) self;
+    (void) unused;
+    if (!bbt_muted_by[0])
+        Py_RETURN_NONE;
+    return PyUnicode_FromString(bbt_muted_by);
+}
+
 static PyObject* bbt_publish(bbt_type_rec* rec) {
     bbr_binding* binding;
     if (rec->binding)
@@ -802,6 +823,8 @@ static PyMethodDef bbt_methods[] = {
     {"to_foreign", bbt_to_foreign, METH_VARARGS,
      "to_foreign(source_name, x, y, policy[, slot]): (obj, is_new)"},
     {"keep_alive_via", bbt_keep_alive_via, METH_VARARGS, "keep_alive_via(nurse, payload)"},
+    {"leak_warnings_muted_by", bbt_leak_warnings_muted_by, METH_NOARGS,
+     "the first framework without leak_safe that joined (it mutes our leak warnings), or None"},
     {"events", bbt_events_fn, METH_NOARGS, "the registry callbacks seen, as (seq, text)"},
     {"clear_events", bbt_clear_events, METH_NOARGS, NULL},
     {"foreign_bindings", bbt_foreign_bindings, METH_NOARGS, "announced foreign bindings"},

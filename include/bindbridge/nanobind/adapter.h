@@ -300,6 +300,12 @@ inline framework_record* domain_record() {
         r.fw.keep_alive = serve_keep_alive;
         r.fw.translate_exception = serve_translate_exception;
         r.fw.free_local_binding = free_local_binding;
+#if !defined(Py_GIL_DISABLED)
+        // nanobind frees its types by finalisation (and reports those it
+        // cannot); the record drops its own references at exit (atexit
+        // below) and leaves the registry after its bindings are gone.
+        r.fw.flags |= BBR_FRAMEWORK_LEAK_SAFE;
+#endif
         auto* st = new adapter_state();
         r.adapter = st;
         r.free_adapter = [](void* p) noexcept {

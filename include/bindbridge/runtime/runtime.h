@@ -345,6 +345,17 @@ struct record_callbacks {
     static void remove_local_binding(bbr_binding* b) noexcept {
         framework_record::of(b->framework)->on_remove_local_binding(b);
     }
+    // Py_AtExit (after finalisation: C++ work and registry calls only): a
+    // leak-safe record leaves the registry once every binding it published
+    // is gone; one whose type outlived the interpreter (a leak its
+    // framework reports) stays, as the protocol asks.
+    static void leave_at_exit() noexcept {
+        framework_record* r = self();
+        if (!r || !(r->fw.flags & BBR_FRAMEWORK_LEAK_SAFE) || !r->local_by_type.empty() ||
+            !r->fw.registry)
+            return;
+        bbr_remove_framework(&r->fw);
+    }
 };
 
 // bindbridge keeps one record per domain and shared object, for the main
@@ -613,7 +624,10 @@ framework_record* get_or_create_record(const std::string& key, uint32_t layout, 
     rec->interp = current_interpreter();
     rec->fw.abi_lang = BBR_ABI_LANG_CPP;
     rec->fw.abi_extra = BINDBRIDGE_PLATFORM_ABI_TAG;
-    rec->fw.flags = 0; // we do not promise leak safety (pybind11 never frees its types)
+    // Leak safety is the adapter's to promise (init sets the flag): only a
+    // framework that frees its types by finalisation may (pybind11 never
+    // does); we then leave the registry at exit (leave_at_exit).
+    rec->fw.flags = 0;
     rec->fw.add_foreign_binding = record_callbacks<Tag>::add_foreign_binding;
     rec->fw.remove_foreign_binding = record_callbacks<Tag>::remove_foreign_binding;
     rec->fw.add_foreign_framework = record_callbacks<Tag>::add_foreign_framework;
@@ -633,6 +647,9 @@ framework_record* get_or_create_record(const std::string& key, uint32_t layout, 
         return nullptr;
     framework_record* raw = rec.release();
     record_callbacks<Tag>::self() = raw;
+    // (No exit slot left: the promise cannot be kept, so it is not made.)
+    if ((raw->fw.flags & BBR_FRAMEWORK_LEAK_SAFE) && Py_AtExit(record_callbacks<Tag>::leave_at_exit) != 0)
+        raw->fw.flags &= ~uint16_t(BBR_FRAMEWORK_LEAK_SAFE);
     bbr_add_framework(registry, &raw->fw);
     return raw;
 }
