@@ -141,6 +141,26 @@ def _matrix() -> str:
     return "\n".join(lines)
 
 
+def _parity(rows) -> str:
+    """The parity table, each row's status from this run's results."""
+    lines = ["| feature | the pull requests | bindbridge | proof | status |", "|---|---|---|---|---|"]
+    for feature, prs, ours, proof in rows:
+        if proof is None:
+            where, status = "-", "not done (reason in the row)"
+        elif isinstance(proof, str):
+            where, status = "`%s`" % proof, "its own test"
+        else:
+            where = ", ".join(p.replace("_", " ") for p in proof)
+            cells = [row.get(sc) for row in RESULTS.values() for sc in proof]
+            passed = sum(c == "pass" for c in cells)
+            if "FAIL" in cells or None in cells or passed == 0:
+                status = "**FAIL**" if "FAIL" in cells else "**not run**"
+            else:
+                status = "✓ (%d cells pass, the rest n/a or xfail)" % passed
+        lines.append("| %s | %s | %s | %s | %s |" % (feature, prs, ours, where, status))
+    return "\n".join(lines)
+
+
 def pytest_terminal_summary(terminalreporter):
     if not RESULTS:
         return
@@ -151,7 +171,7 @@ def pytest_terminal_summary(terminalreporter):
         # "1": rewrite docs/conformance.md; a path: write there (./dev test
         # then compares it with the committed docs/conformance.md).
         sys.path.insert(0, str(ROOT / "tests" / "conformance"))
-        from test_conformance import NOT_APPLICABLE, XFAIL_REASONS
+        from test_conformance import NOT_APPLICABLE, PARITY, XFAIL_REASONS
         doc = ROOT / "docs" / "conformance.md" if target == "1" else Path(target)
         doc.write_text(
             "# Conformance matrix\n\n"
@@ -162,5 +182,9 @@ def pytest_terminal_summary(terminalreporter):
             + _matrix() + "\n\nExpected failures:\n\n"
             + "\n".join("- %s: %s" % kv for kv in sorted(XFAIL_REASONS.items()))
             + "\n\nNot applicable:\n\n"
-            + "\n".join("- %s: %s" % kv for kv in sorted(NOT_APPLICABLE.items())) + "\n")
+            + "\n".join("- %s: %s" % kv for kv in sorted(NOT_APPLICABLE.items()))
+            + "\n\n## Parity with the pymetabind pull requests\n\n"
+            "What pybind11 #5800 and nanobind #1140 do, feature by feature, and what bindbridge "
+            "does; the status comes from this run's cells of the scenarios named.\n\n"
+            + _parity(PARITY) + "\n")
         terminalreporter.write_line("wrote %s" % doc)

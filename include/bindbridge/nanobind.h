@@ -100,6 +100,28 @@ void implicitly_convertible() {
     }
 }
 
+// The run-time form of BINDBRIDGE_NANOBIND_IMPORT_AS(T, "mod.Type"), for a
+// Python type object in hand: T (declared with BINDBRIDGE_NANOBIND_IMPORT)
+// maps to `type`, including a binding without C++ RTTI (a C framework's
+// struct: the call asserts that T has its C layout, which nothing can
+// check).  Applies to this shared object's casters of T.  Throws
+// nanobind::python_error (not a type; T mapped to another type already).
+namespace detail {
+namespace nanobind_impl {
+inline void pin_or_throw(import_cache& cache, nanobind::handle type) {
+    if (pin_at_run_time(cache, type.ptr()) != 0)
+        throw nanobind::python_error();
+}
+} // namespace nanobind_impl
+} // namespace detail
+template <typename T>
+void import_type(nanobind::handle type) {
+    using ours = detail::nanobind_impl::caster<T>;
+    static_assert(std::is_base_of<ours, nanobind::detail::make_caster<T>>::value,
+                  "bindbridge::import_type<T>: declare BINDBRIDGE_NANOBIND_IMPORT(T) first");
+    detail::nanobind_impl::pin_or_throw(detail::nanobind_impl::cache_of<T>(), type);
+}
+
 // Publishes every nanobind class found in the module's namespace; returns
 // how many it published.  Not enums: nanobind keeps no public record of an
 // enum's C++ type and size, so publish those with export_type<E>.

@@ -138,6 +138,20 @@ void implicitly_convertible() {
     pybind11::implicitly_convertible<Source, Target>();
 }
 
+// The run-time form of BINDBRIDGE_PYBIND11_IMPORT_AS(T, "mod.Type"), for a
+// Python type object in hand: T (declared with BINDBRIDGE_PYBIND11_IMPORT)
+// maps to `type`, including a binding without C++ RTTI (a C framework's
+// struct: the call asserts that T has its C layout, which nothing can
+// check).  Applies to this shared object's casters of T.  Throws
+// pybind11::error_already_set (not a type; T mapped to another type already).
+template <typename T>
+void import_type(pybind11::handle type) {
+    static_assert(std::is_base_of<detail::pybind11_impl::caster<T>, pybind11::detail::make_caster<T>>::value,
+                  "bindbridge::import_type<T>: declare BINDBRIDGE_PYBIND11_IMPORT(T) first");
+    if (detail::pin_at_run_time(detail::pybind11_impl::cache_of<T>(), type.ptr()) != 0)
+        throw pybind11::error_already_set();
+}
+
 enum class hook_gate {
     pybind11_versions, // only where bindbridge's tests show the hook safe
     ignore_for_tests,  // anywhere: for the tests that show the hazards

@@ -52,10 +52,70 @@ NOT_APPLICABLE = {
                                      "owner's enums are covered by the enum row",
     "nanobind user, enum reference": "nb::cast<const E&> of an enum does not compile "
                                      "(nanobind refuses references to a caster's value)",
+    "owner with C++ RTTI, pure C": "a binding with C++ RTTI is matched by its type_info (the "
+                                   "other rows); this row is the C build's point, which has none",
     "static owner types": "pybind11 and nanobind types live as long as the interpreter "
                           "(their exit: tests/adapters/test_shutdown.py); only the C-API "
                           "framework creates and drops types at run time",
 }
+
+
+# The pymetabind pull requests (pybind11 #5800, nanobind #1140) feature by
+# feature: what they do, what bindbridge does, and what proves it.  The
+# conformance writer (tests/conftest.py) adds each row's status from this
+# run's results: a row whose scenarios fail anywhere says so.  Rows proved
+# outside this suite name their test file (run by ./dev test).
+# (feature, the pull requests, bindbridge, scenarios or "tests/...py")
+PARITY = [
+    ("publish a bound type", "every type, by default (pybind11) or by a build flag (nanobind)",
+     "`export_type<T>` / `export_all`, on released frameworks, no rebuild of the framework",
+     ["const_ref"]),
+    ("foreign arguments `const T&`, `T&`, `T*`, `T`", "yes, zero-copy", "the same",
+     ["const_ref", "mutable_ref_zero_copy", "by_value", "wrong_type_refused"]),
+    ("returns: copy, move, reference, take_ownership; the existing wrapper", "yes", "the same",
+     ["return_by_value", "return_take_ownership", "return_reference_identity",
+      "existing_wrapper_returned", "reference_return_outlives_the_first_wrapper"]),
+    ("`std::shared_ptr<T>` arguments and returns", "a new control block keeps the Python "
+     "object alive", "the same, and it shares a `py::smart_holder`'s own holder",
+     ["shared_ptr_keeps_owner_alive", "shared_ptr_return"]),
+    ("`std::unique_ptr<T>` from a foreign object", "out of reach of the protocol",
+     "better: taken where the owner gives objects up natively (nanobind, `py::smart_holder`)",
+     ["unique_ptr_argument_takes_ownership", "unique_ptr_argument_given_back_when_the_call_fails",
+      "unique_ptr_argument_refused_while_shared"]),
+    ("class hierarchies across frameworks", "out of reach of the protocol (no foreign bases)",
+     "better: most-derived returns, identity, overrides, C++ bases bound elsewhere",
+     ["hierarchy_shared_ptr_return_is_most_derived", "hierarchy_unique_ptr_return_is_most_derived",
+      "hierarchy_identity_through_base", "hierarchy_python_override", "hierarchy_isinstance",
+      "hierarchy_base_bound_elsewhere"]),
+    ("enums", "exported, values through a small buffer", "the same",
+     ["enum_both_ways", "outside_call_reference_to_enum"]),
+    ("pybind11 3.x `py::native_enum`", "exported by the pybind11 pull request",
+     "the same, on released pybind11 3.x (`export_type<E>`)", ["native_enum"]),
+    ("exceptions", "translated by the owner", "the same", ["exception_keeps_owner_type"]),
+    ("`keep_alive` with a foreign nurse", "through the nurse's framework", "the same",
+     ["keep_alive_foreign_nurse", "keep_alive_foreign_result_nurse"]),
+    ("conversions outside a bound call", "yes", "the same; a reference into a temporary is "
+     "refused, as natively", ["outside_call_by_value_and_into_objects"]),
+    ("types that die at run time", "bindings removed with their type", "the same",
+     ["owner_type_lives_while_a_user_holds_its_object"]),
+    ("pure-C types (no C++ RTTI), by Python type", "the nanobind pull request imports them by "
+     "Python type", "the same: `IMPORT_AS(T, \"mod.Type\")`, `import_type<T>(type)`",
+     ["pure_c_type_by_python_type"]),
+    ("implicit conversions from a foreign type", "the nanobind pull request registers them",
+     "the same: `py::implicitly_convertible`; nanobind with `bindbridge::implicitly_convertible`",
+     ["implicit_conversion_from_foreign"]),
+    ("leak_safe", "nanobind sets it and mutes its leak warnings when a framework without it "
+     "joins", "the same rule kept: set on bindbridge's nanobind records (they leave the registry "
+     "at exit), not on pybind11's (pybind11 never frees its types)",
+     "tests/adapters/test_leak_safe.py"),
+    ("other C++ ABIs refused", "by the ABI tag", "the same, and `python -m bindbridge` says why",
+     "tests/versions/test_abi_mismatch.py"),
+    ("modules nobody rebuilds", "every module needs a new framework release",
+     "better in part: pybind11's conduit and the module-local hook (docs/zero-code.md); bridges "
+     "for unmodified modules are not built yet", "tests/versions/test_conduit.py"),
+    ("free-threaded Python", "supported (bindings_usable_forever)", "not yet: no free-threaded "
+     "interpreter to test on this project's machines", None),
+]
 
 
 def not_applicable(key):
@@ -75,6 +135,9 @@ def loaded():
     # the C-API framework's owned type
     if "bbtest_cpp" in mods:
         mods["_cpoint"] = mods["bbtest_cpp"].make_type("bbt_point")
+        # and its C build's (abi_lang C: no C++ RTTI), for the pure-C row
+        mods["bbtest_c"] = importlib.import_module("bbtest_c")
+        mods["_c_point"] = mods["bbtest_c"].make_type("bbt_point")
     return mods
 
 
@@ -84,6 +147,8 @@ class Pair:
         self.u, self.o = mods[user.module], mods[owner.module]
         self.cpoint = mods.get("_cpoint")
         self.cpoint_module = mods.get("bbtest_cpp")
+        self.c_point = mods.get("_c_point")
+        self.c_module = mods.get("bbtest_c")
 
     def expect(self, scenario):
         if self.user.kind == "c-api":
@@ -325,6 +390,27 @@ def test_implicit_conversion_from_foreign(pair):
             pair.fn("badge_text")(bad)
 
 
+def test_pure_c_type_by_python_type(pair):
+    # The C build of the C-API framework publishes its point without C++
+    # RTTI; the user maps a C++ struct of its own to it by its Python type
+    # (IMPORT_AS(VCPoint, "bbtest_c.bbt_point")): arguments zero-copy,
+    # returns by copy and by take_ownership (the C owner gets a copy: it
+    # frees what it owns with free()); the C++ build's point is refused.
+    pair.expect("pure C")
+    if not pair.point_owner:
+        not_applicable("owner with C++ RTTI, pure C")
+    p = pair.c_point(1, 2)
+    assert pair.u.cpoint_sum(p) == 3.0
+    pair.u.cpoint_scale(p, 2)
+    assert pair.c_module.point_xy(p) == (2.0, 4.0)
+    made = pair.u.cpoint_make(3, 4)
+    assert type(made) is pair.c_point and pair.c_module.point_xy(made) == (3.0, 4.0)
+    owned = pair.u.cpoint_owned(5, 6)
+    assert type(owned) is pair.c_point and pair.c_module.point_xy(owned) == (5.0, 6.0)
+    with pytest.raises(TypeError):
+        pair.u.cpoint_sum(pair.make())
+
+
 def test_wrong_type_refused(pair):
     pair.expect("wrong_type")
     f = pair.u.point_sum if pair.point_owner else pair.fn("describe")
@@ -497,3 +583,18 @@ def test_unique_ptr_argument_refused_while_shared(pair):
     finally:
         pair.fn("release_kept")()
     assert getattr(pair.o, "p%d_take_unique" % pair.o.ID)(obj) == "took t"
+
+
+def test_parity_rows_name_real_proofs():
+    # Every scenario a PARITY row names is a scenario here, every test file
+    # exists, and only a row without proof gives its reason in place of one.
+    root = HERE.parent.parent
+    scenarios = {name[len("test_"):] for name in globals() if name.startswith("test_")}
+    for feature, _, ours, proof in PARITY:
+        if proof is None:
+            assert ours.startswith("not yet"), feature
+        elif isinstance(proof, str):
+            assert (root / proof).is_file(), (feature, proof)
+        else:
+            missing = [p for p in proof if p not in scenarios]
+            assert not missing, (feature, missing)

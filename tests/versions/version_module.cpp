@@ -55,9 +55,11 @@ using VShared = VPet<BBV_ID + 100>;
 #if defined(BBV_PYBIND11)
 BINDBRIDGE_PYBIND11_IMPORT(bbt_point)
 BINDBRIDGE_PYBIND11_IMPORT(VShared)
+BINDBRIDGE_PYBIND11_IMPORT_AS(VCPoint, "bbtest_c.bbt_point")
 #else
 BINDBRIDGE_NANOBIND_IMPORT(bbt_point)
 BINDBRIDGE_NANOBIND_IMPORT(VShared)
+BINDBRIDGE_NANOBIND_IMPORT_AS(VCPoint, "bbtest_c.bbt_point")
 #endif
 BBV_IMPORT(1)
 BBV_IMPORT(2)
@@ -321,6 +323,11 @@ static void bind_point(module_t& m) {
 #  endif
     bindbridge::implicitly_convertible<bbt_point, PointTag>();
     BBV_DEF(m, "point_tag_sum", [](const PointTag& t) { return t.sum; });
+    // The C build's point by its Python type (no C++ RTTI to match).
+    BBV_DEF(m, "cpoint_sum", [](const VCPoint& p) { return p.x + p.y; });
+    BBV_DEF(m, "cpoint_scale", [](VCPoint& p, double k) { p.x *= k; p.y *= k; });
+    BBV_DEF(m, "cpoint_make", [](double x, double y) { return VCPoint{x, y}; });
+    BBV_DEF(m, "cpoint_owned", [](double x, double y) { return new VCPoint{x, y}; }, BBV_TAKE);
 }
 #endif
 

@@ -83,3 +83,9 @@ struct VPointTag {
     double sum;
     explicit VPointTag(const bbt_point& p) : sum(p.x + p.y) {}
 };
+
+// The C build's point (abi_lang C, no C++ RTTI) as a C++ struct of the
+// version modules' own, mapped to it by its Python type (IMPORT_AS).
+struct VCPoint {
+    double x, y;
+};

@@ -230,9 +230,12 @@ PyObject* hand_over_copy(bbr_binding* b, const T* src, bool move, bool* is_new) 
 // `src` (a T*, maybe null) handed to its target binding with `rvp`: a new
 // reference (None for a null src), or nullptr with an error set.  *b: the
 // binding asked (nullptr if none was); *is_new as foreign_to_python.
+// *copied: set when ownership was asked for but a copy was made instead
+// (the caller still owns src; see below).
 template <typename Tag, typename T>
 PyObject* send_to_target(framework_record* rec, const T* src, bbr_rv_policy rvp,
-                         const char* framework, bbr_binding** b, bool* is_new) {
+                         const char* framework, bbr_binding** b, bool* is_new,
+                         bool* copied = nullptr) {
     return_target t = target_of<Tag, T>(rec, src);
     if (!t.binding && rec && import_pinned_owner(cache_of<Tag, T>()))
         t = target_of<Tag, T>(rec, src); // IMPORT_AS's module, imported on demand
@@ -241,8 +244,23 @@ PyObject* send_to_target(framework_record* rec, const T* src, bbr_rv_policy rvp,
     if (!src)
         Py_RETURN_NONE;
     *b = t.binding;
+    if (rvp == BBR_RV_TAKE_OWNERSHIP && !t.binding->native_type && copied) {
+        // A binding without C++ RTTI (a C framework's struct, IMPORT_AS)
+        // frees what it owns its own way (free()), never with C++ delete:
+        // it gets a copy, and the caller deletes its object.
+        *copied = true;
+        rvp = BBR_RV_COPY;
+    }
     return foreign_to_python(t.binding, t.ptr, rvp, is_new);
 }
+
+// Deletes what a copy replaced (send_to_target's *copied).
+template <typename T, typename std::enable_if<std::is_destructible<T>::value, int>::type = 0>
+void delete_replaced(const T* p) noexcept {
+    delete const_cast<T*>(p);
+}
+template <typename T, typename std::enable_if<!std::is_destructible<T>::value, int>::type = 0>
+void delete_replaced(const T*) noexcept {}
 
 // A C++ object returned into its foreign owner.  rvp: the caller's policy
 // mapped to pymetabind; internal_parent: the object a reference_internal
@@ -252,8 +270,11 @@ template <typename Tag, typename T>
 PyObject* return_to_foreign(framework_record* rec, const T* src, bbr_rv_policy rvp,
                             PyObject* internal_parent, const char* framework) {
     bbr_binding* b = nullptr;
-    bool is_new = false;
-    PyObject* r = send_to_target<Tag, T>(rec, src, rvp, framework, &b, &is_new);
+    bool is_new = false, copied = false;
+    PyObject* r = send_to_target<Tag, T>(rec, src, rvp, framework, &b, &is_new,
+                                         std::is_destructible<T>::value ? &copied : nullptr);
+    if (r && copied && is_new)
+        delete_replaced(src); // the owner holds a copy; ours was given to us
     if (!r && b && (rvp == BBR_RV_COPY || rvp == BBR_RV_MOVE)) {
         // The dynamic type's owner could not copy it: copy the static type,
         // as a framework without that copy constructor would.
@@ -309,11 +330,11 @@ PyObject* share_to_foreign(framework_record* rec, const std::shared_ptr<T>& sp,
 template <typename Tag, typename T>
 PyObject* give_to_foreign(framework_record* rec, std::unique_ptr<T>& up, const char* framework) {
     bbr_binding* b = nullptr;
-    bool is_new = false;
+    bool is_new = false, copied = false;
     PyObject* obj = send_to_target<Tag, T>(rec, up.get(), BBR_RV_TAKE_OWNERSHIP, framework, &b,
-                                           &is_new);
-    if (obj)
-        (void) up.release();
+                                           &is_new, &copied);
+    if (obj && !(copied && is_new))
+        (void) up.release(); // (a copy went: up still deletes the object)
     return obj;
 }
 

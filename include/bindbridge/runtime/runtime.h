@@ -110,9 +110,13 @@ struct framework_record {
     std::unordered_map<std::string, std::vector<bbr_binding*>> foreign_by_type;
     // Every announced foreign binding: the only pointers we dereference.
     std::unordered_set<const bbr_binding*> announced;
-    // Announced but not importable (C, no type_info, other ABI tag), kept
-    // for diagnostics.
+    // Announced but not importable by type_info (C, no type_info, other
+    // ABI tag), kept for diagnostics.
     std::vector<bbr_binding*> incompatible;
+    // Of those, the bindings without C++ RTTI (a C framework's) by their
+    // Python type's tp_name: IMPORT_AS(T, "mod.Type") takes them as T by
+    // that name (the declaration asserts T has the C layout).
+    std::unordered_map<std::string, std::vector<bbr_binding*>> untyped_by_name;
     // Other frameworks in join order (for exception translation).
     std::vector<bbr_framework*> others;
     // Our published bindings by Python type, and by type_info name (for a
@@ -163,6 +167,8 @@ struct framework_record {
                     .push_back(b);
             else
                 incompatible.push_back(b);
+            if (!b->native_type && b->pytype && b->pytype->tp_name)
+                untyped_by_name[b->pytype->tp_name].push_back(b);
             ++epoch;
             if (compatible && after_foreign_added)
                 after_foreign_added(this);
@@ -178,10 +184,21 @@ struct framework_record {
         for (auto it = incompatible.begin(); it != incompatible.end(); ++it)
             if (*it == b) {
                 incompatible.erase(it);
-                return;
+                break;
             }
-        if (!b->native_type)
+        if (!b->native_type) {
+            for (auto ui = untyped_by_name.begin(); ui != untyped_by_name.end(); ++ui) {
+                auto& v = ui->second;
+                for (auto vi = v.begin(); vi != v.end(); ++vi)
+                    if (*vi == b) {
+                        v.erase(vi);
+                        if (v.empty())
+                            untyped_by_name.erase(ui);
+                        return;
+                    }
+            }
             return;
+        }
         auto it = foreign_by_type.find(type_key(*static_cast<const std::type_info*>(b->native_type)));
         if (it == foreign_by_type.end())
             return;
@@ -717,6 +734,13 @@ inline void refresh(import_cache& cache, framework_record* rec, const std::type_
     cache.last_upcast = nullptr;
     auto it = rec->foreign_by_type.find(type_key(ti));
     cache.bindings = it == rec->foreign_by_type.end() ? nullptr : &it->second;
+    if (!cache.bindings && cache.pinned) {
+        // No binding of T by type_info: the pinned Python type's, if its
+        // framework has no C++ RTTI (a C struct the declaration maps to T).
+        auto u = rec->untyped_by_name.find(cache.pinned);
+        if (u != rec->untyped_by_name.end())
+            cache.bindings = &u->second;
+    }
     cache.return_binding = cache.bindings ? pinned_or_first(*cache.bindings, cache.pinned) : nullptr;
 }
 
@@ -871,6 +895,35 @@ inline bool in_extension_init() noexcept {
         Py_XDECREF(parent);
     }
     return external && (name == "create_module" || name == "exec_module");
+}
+
+// import_type<T>(type): the pin IMPORT_AS gives at compile time, given at
+// run time by a Python type object in hand (its tp_name; kept for the
+// process).  0, or -1 with a TypeError: not a type, or T is pinned to
+// another one already.
+inline int pin_at_run_time(import_cache& cache, PyObject* type) {
+    if (!type || !PyType_Check(type)) {
+        PyErr_SetString(PyExc_TypeError, "bindbridge::import_type: expected a Python type object");
+        return -1;
+    }
+    const char* name = reinterpret_cast<PyTypeObject*>(type)->tp_name;
+    if (cache.pinned) {
+        if (std::strcmp(cache.pinned, name) == 0)
+            return 0;
+        PyErr_Format(PyExc_TypeError,
+                     "bindbridge::import_type: this C++ type is mapped to %s already, not to %s",
+                     cache.pinned, name);
+        return -1;
+    }
+    static std::unordered_set<std::string>* names = new std::unordered_set<std::string>();
+    try {
+        cache.pinned = names->insert(name).first->c_str();
+    } catch (...) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    cache.epoch = 0; // refreshed at the next use
+    return 0;
 }
 
 // Imports the module of cache.pinned ("a.b.Type": "a.b", else "a") unless
