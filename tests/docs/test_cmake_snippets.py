@@ -19,9 +19,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-DOCS = [ROOT / "README.md"] + sorted((ROOT / "docs").glob("*.md"))
-BLOCK = re.compile(r"^```cmake\n(.*?)^```", re.M | re.S)
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from doc_blocks import ROOT, fenced_blocks  # noqa: E402
 SOURCE = re.compile(r"(?<![\w/$<>:{}.-])([\w/-]+\.(?:cpp|h))\b")
 BIN = Path(sys.executable).parent
 
@@ -47,12 +46,8 @@ CONTEXT = {
 
 
 def _blocks():
-    for doc in DOCS:
-        text = doc.read_text()
-        for m in BLOCK.finditer(text):
-            line = text[:m.start()].count("\n") + 1
-            body = m.group(1)
-            yield pytest.param(doc, body, id="%s:%d" % (doc.name, line))
+    for doc, line, body in fenced_blocks("cmake"):
+        yield pytest.param(doc, body, id="%s:%d" % (doc.name, line))
 
 
 def _dirs():

@@ -20,9 +20,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-DOCS = [ROOT / "README.md"] + sorted((ROOT / "docs").glob("*.md"))
-BLOCK = re.compile(r"^```(cpp|c\+\+|c)\n(.*?)^```", re.M | re.S)
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from doc_blocks import ROOT, fenced_blocks  # noqa: E402
 FILE_NAME = re.compile(r"^// ([\w.-]+\.cpp)\s*$")
 
 # (document, the block's first line) -> why it is not a whole file
@@ -41,12 +40,8 @@ EXCERPTS = {
 
 
 def _blocks():
-    for doc in DOCS:
-        text = doc.read_text()
-        for m in BLOCK.finditer(text):
-            line = text[:m.start()].count("\n") + 1
-            body = m.group(2)
-            yield doc, line, body.splitlines()[0] if body else "", body
+    for doc, line, body in fenced_blocks(r"cpp|c\+\+|c"):
+        yield doc, line, body.splitlines()[0] if body else "", body
 
 
 def _cxx_flags():
