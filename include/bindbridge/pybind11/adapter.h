@@ -132,6 +132,24 @@ inline std::string domain_key() {
 // ---------------------------------------------------------------------------
 // Serving: the framework record's callbacks for our own types.
 // ---------------------------------------------------------------------------
+
+// Whether pybind11's load of `tinfo` without conversions can take `obj`:
+// an instance of the type or a subclass, or of another module's
+// module-local binding (pybind11 asks hasattr(type(obj), local key), which
+// costs a raised and cleared AttributeError when it is missing: the
+// overload miss that dominated a foreign miss).  The same answer from the
+// type's MRO dicts, raising nothing.
+inline bool exact_load_may_take(const py::detail::type_info* tinfo, PyObject* obj) noexcept {
+    if (PyType_IsSubtype(Py_TYPE(obj), tinfo->type))
+        return true;
+    static PyObject* local_key = PyUnicode_InternFromString(PYBIND11_MODULE_LOCAL_ID);
+    if (!local_key) {
+        PyErr_Clear();
+        return true; // (out of memory: let pybind11 decide)
+    }
+    return _PyType_Lookup(Py_TYPE(obj), local_key) != nullptr;
+}
+
 inline void* serve_from_python(bbr_binding* binding, PyObject* obj, uint8_t convert,
                                keep_referenced_fn keep, void* ctx) noexcept {
     auto* tc = static_cast<type_context*>(binding->context);
@@ -154,7 +172,7 @@ inline void* serve_from_python(bbr_binding* binding, PyObject* obj, uint8_t conv
     serving_guard guard;
     try {
         py::detail::type_caster_generic exact(tc->tinfo);
-        if (exact.load(obj, false))
+        if (exact_load_may_take(tc->tinfo, obj) && exact.load(obj, false))
             return exact.value;
         // Implicit conversions make temporaries; pybind11 would keep them in
         // its call frame, the caller's keep_referenced keeps them here.
