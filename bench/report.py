@@ -785,6 +785,13 @@ def notes(r, w):
                            cid, fnum(r.get(cid, "ir_added")), fnum(probe),
                            ("; nanobind's error message renders the foreign C++ type's name "
                             "(`type_name`, %s Ir)" % fnum(names)) if names >= 100 else ""))
+        elif names >= 100:
+            out.append("Overload misses (`%s`, %s Ir over the native miss): a pybind11 owner refuses an "
+                       "object pybind11 cannot load before its load probes the argument's type "
+                       "(`exact_load_may_take`); most of what is left is nanobind's error message, which "
+                       "renders a type declared with the plain IMPORT by its demangled C++ name "
+                       "(`type_name`, %s Ir; IMPORT_AS names it by its Python name)." % (
+                           cid, fnum(r.get(cid, "ir_added")), fnum(names)))
     w("Notes from these profiles:")
     w("")
     for o in out:
