@@ -86,26 +86,18 @@ void implicitly_convertible() {
                      typeid(Target).name());
         throw nanobind::python_error();
     }
-    if constexpr (!std::is_enum<Source>::value) {
-        nanobind::implicitly_convertible<Source, Target>(); // nanobind's own Source
+    // nanobind's own Source (an enum: nanobind's conversion and bindbridge's
+    // are one caster, which nanobind already asks).
+    nanobind::implicitly_convertible<Source, Target>();
+    if constexpr (!std::is_enum<Source>::value)
         detail::nanobind_impl::compat::add_implicit_predicate(
             &typeid(Target), [](PyTypeObject*, PyObject* src, nanobind::detail::cleanup_list*) noexcept {
                 return src != Py_None &&
                        detail::foreign_accepts(detail::nanobind_impl::record_for_import(),
                                                detail::nanobind_impl::cache_of<Source>(), typeid(Source), src);
             });
-    } else {
-        // (nanobind's own enum conversion and bindbridge's are one caster.)
-        nanobind::implicitly_convertible<Source, Target>();
-    }
 }
 
-// The run-time form of BINDBRIDGE_NANOBIND_IMPORT_AS(T, "mod.Type"), for a
-// Python type object in hand: T (declared with BINDBRIDGE_NANOBIND_IMPORT)
-// maps to `type`, including a binding without C++ RTTI (a C framework's
-// struct: the call asserts that T has its C layout, which nothing can
-// check).  Applies to this shared object's casters of T.  Throws
-// nanobind::python_error (not a type; T mapped to another type already).
 namespace detail {
 namespace nanobind_impl {
 inline void pin_or_throw(import_cache& cache, nanobind::handle type) {
@@ -114,6 +106,13 @@ inline void pin_or_throw(import_cache& cache, nanobind::handle type) {
 }
 } // namespace nanobind_impl
 } // namespace detail
+
+// The run-time form of BINDBRIDGE_NANOBIND_IMPORT_AS(T, "mod.Type"), for a
+// Python type object in hand: T (declared with BINDBRIDGE_NANOBIND_IMPORT)
+// maps to `type`, including a binding without C++ RTTI (a C framework's
+// struct: the call asserts that T has its C layout, which nothing can
+// check).  Applies to this shared object's casters of T.  Throws
+// nanobind::python_error (not a type; T mapped to another type already).
 template <typename T>
 void import_type(nanobind::handle type) {
     using ours = detail::nanobind_impl::caster<T>;
