@@ -91,6 +91,11 @@ class Runner:
         self.path = [str(self.main_modules), str(bench_modules), str(versions)]
         self.env = dict(os.environ)
         self.env.pop("PYTHONPATH", None)
+        # The case ids measured (None: every case); bench/against.py narrows it.
+        self.only = getattr(args, "only", None)
+
+    def ids_of(self, proc):
+        return [c.id for c in C.CASES if c.process == proc and (self.only is None or c.id in self.only)]
 
     # -- helpers ---------------------------------------------------------
     def worker_cmd(self, *argv):
@@ -115,12 +120,19 @@ class Runner:
         kinds = sorted(C.PROCESSES)
         for rep in range(m["workers"]):
             for proc in kinds[rep % len(kinds):] + kinds[:rep % len(kinds)]:
-                out = self.out / ("wall-%s-%d.json" % (proc, rep))
-                self.run_worker(self.worker_cmd(
-                    "wall", "--process", proc, "--rounds", str(m["rounds"]), "--warmup", str(m["warmup"]),
-                    "--sample-us", str(m["sample_us"]), "--seed", str(rep), "--out", str(out)))
-                per_proc[proc].append(json.load(open(out)))
+                if self.ids_of(proc):
+                    per_proc[proc].append(self.wall_worker(proc, rep))
         return per_proc
+
+    def wall_worker(self, proc, rep):
+        """One wall-clock worker process of kind proc: its samples (worker.py's JSON)."""
+        m = self.mode
+        out = self.out / ("wall-%s-%d.json" % (proc, rep))
+        cases = ["--cases", ",".join(self.ids_of(proc))] if self.only is not None else []
+        self.run_worker(self.worker_cmd(
+            "wall", "--process", proc, "--rounds", str(m["rounds"]), "--warmup", str(m["warmup"]),
+            "--sample-us", str(m["sample_us"]), "--seed", str(rep), "--out", str(out), *cases))
+        return json.load(open(out))
 
     def callgrind(self):
         m = self.mode
@@ -129,7 +141,9 @@ class Runner:
         cgdir.mkdir(parents=True)
         jobs = []  # about 40 cases a job, two jobs at a time
         for proc in sorted(C.PROCESSES):
-            ids = [c.id for c in C.CASES if c.process == proc]
+            ids = self.ids_of(proc)
+            if not ids:
+                continue
             k = max(1, round(len(ids) / 40))
             jobs += [(proc, ids[i::k]) for i in range(k)]
 

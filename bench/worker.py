@@ -6,6 +6,8 @@
                         (run under valgrind --tool=callgrind; each measurement is a dump)
     worker.py scale     --path DIR... --sizes 10,100,... --reps N --repeats K [--callgrind] --out F
     worker.py memory    --path DIR... --n N --listeners none|frameworks --out F
+    worker.py probe     --process P --path DIR... [--cases ID,...] --out F
+                        (which cases these modules can run: {id: null, or why not})
 
 A wall or callgrind worker imports the modules of its process kind
 (cases.PROCESSES) and runs that kind's cases, so every case runs with all
@@ -106,20 +108,41 @@ def check(case, fn, a, mods):
         raise SystemExit("bench: %s returned a new wrapper, not the argument" % case.id)
 
 
-def setup(args):
+def load(args):
+    """The process kind's modules (set up), an argument factory, the case ids asked for."""
     for p in reversed(args.path):
         sys.path.insert(0, p)
     mods = load_modules(C.PROCESSES[args.process] + ["bbbench"])
     for call in C.SETUP.get(args.process, []):
         mod, _, fn = call.rpartition(".")
         getattr(mods[mod], fn)()
-    factory = Factory(mods)
     ids = args.cases.split(",") if args.cases else [c.id for c in C.CASES if c.process == args.process]
+    return mods, Factory(mods), ids
+
+
+def setup(args):
+    mods, factory, ids = load(args)
     runners = {}
     for cid in ids:
         case = C.BY_ID[cid]
         runners[cid] = make_runner(case, mods, factory)[0]
     return mods, runners
+
+
+def cmd_probe(args):
+    """For bench/against.py: another git ref's modules may lack a case's function or take
+    another path; each case is tried once, and the answer says so instead of stopping."""
+    mods, factory, ids = load(args)
+    found = {}
+    for cid in ids:
+        try:
+            make_runner(C.BY_ID[cid], mods, factory)
+            found[cid] = None
+        except AttributeError as e:
+            found[cid] = "not in these modules (%s)" % e
+        except SystemExit as e:
+            found[cid] = str(e).replace("bench: %s " % cid, "")
+    json.dump(found, open(args.out, "w"))
 
 
 # ---------------------------------------------------------------------------
@@ -256,7 +279,13 @@ def cmd_memory(args):
     gc.collect()
     h1 = bb.heap()
     json.dump({"n": args.n, "frameworks": frameworks, "bytes": h1 - h0,
-               "per_type": (h1 - h0) / args.n}, open(args.out, "w"))
+               "per_type": (h1 - h0) / args.n, "capsule_bytes": capsule_bytes()}, open(args.out, "w"))
+
+
+def capsule_bytes():
+    """The size of a PyCapsule object (a binding's capsule is one): any capsule will do."""
+    import _socket
+    return sys.getsizeof(_socket.CAPI)
 
 
 def main(argv=None):
@@ -287,8 +316,11 @@ def main(argv=None):
     m = sub.add_parser("memory", parents=[common])
     m.add_argument("--n", type=int, default=10000)
     m.add_argument("--listeners", choices=["none", "frameworks"], default="none")
+    pr = sub.add_parser("probe", parents=[common])
+    pr.add_argument("--process", choices=sorted(C.PROCESSES), default="main")
+    pr.add_argument("--cases", default="")
     args = ap.parse_args(argv)
-    {"wall": cmd_wall, "callgrind": cmd_callgrind, "scale": cmd_scale, "memory": cmd_memory}[args.cmd](args)
+    {"probe": cmd_probe, "wall": cmd_wall, "callgrind": cmd_callgrind, "scale": cmd_scale, "memory": cmd_memory}[args.cmd](args)
 
 
 if __name__ == "__main__":

@@ -142,3 +142,34 @@ def test_plot_when_matplotlib_is_there(run):
         return
     assert (out / "benchmarks.png").stat().st_size > 1000
     assert "![ratios](benchmarks.png)" in md
+
+
+def test_against_compares_two_builds_case_by_case(run):
+    # bench/against.py on the same modules twice (--ref-modules: no unpacking, no build):
+    # every case's instruction count must agree between the sides, so a mix-up of the
+    # sides, a dropped case or a misread dump shows.
+    _, _, out = run
+    md = out / "against.md"
+    cmd = [sys.executable, str(ROOT / "bench" / "against.py"), "HEAD", "--smoke", "--no-build",
+           "--ref-modules", str(VERSION_MODULES), "--modules", str(VERSION_MODULES),
+           "--cases", "native:arg:*,arg:nb310<-pb310,miss:pb310<-nb310", "--md", str(md)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, "%s\n--- stdout\n%s\n--- stderr\n%s" % (
+        " ".join(cmd), proc.stdout[-4000:], proc.stderr[-4000:])
+    text = md.read_text()
+    want = [c.id for c in C.CASES if c.id.startswith("native:arg:")] + ["arg:nb310<-pb310", "miss:pb310<-nb310"]
+    rows = {line.split("|")[1].strip(): line.split("|")[2:-1] for line in text.splitlines()
+            if line.startswith("| ") and not line.startswith("| case")}
+    assert sorted(rows) == sorted(want), rows
+    for cid, cells in rows.items():
+        ref_ir, this_ir = (float(x.strip().replace(",", "")) for x in cells[:2])
+        assert ref_ir > 100 and abs(this_ir / ref_ir - 1) < 0.02, (cid, cells)
+        assert cells[5].strip() != "-" and cells[6].strip().endswith("x"), (cid, cells)  # wall-clock too
+    assert "%d cases:" % len(want) in text and "0 n/a on one side" in text
+
+
+def test_against_refuses_patterns_that_match_nothing():
+    proc = subprocess.run([sys.executable, str(ROOT / "bench" / "against.py"), "HEAD", "--cases", "nosuch:*",
+                           "--no-build", "--ref-modules", str(VERSION_MODULES)],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode != 0 and "no case id matches nosuch:*" in proc.stderr, proc.stderr
