@@ -121,3 +121,15 @@ print(n.shade_by_value, n.shade_try_cast, n.toy_name_by_reference, n.toy_name_by
     assert lines[0] == "4 4 rex", out
     assert lines[1].startswith("refused: ") and "outside a bound call" in lines[1], out
     assert lines[2] == "200 200 ball ball", out
+
+
+def test_a_type_bound_after_a_first_return_returns_natively():
+    # The adapters remember that their framework binds T once it does: a
+    # return before the module binds T has nowhere to go, the same return
+    # after it is the framework's own.
+    out = check_script("""
+import bb_init_pybind11 as p, bb_init_nanobind as n
+for m in (p, n):
+    print(m.late_before.split(":")[0], type(m.late_after) is m.LateBound, m.late_after.v)
+""")
+    assert out.strip().split("\n") == ["refused True 2", "refused True 2"], out

@@ -9,8 +9,15 @@
 
 #include "../common/types.h"
 
+// Declared for import and bound here only after a first return: the
+// adapter remembers that nanobind binds a type once it does, never before.
+struct LateBound {
+    int v;
+};
+
 BINDBRIDGE_NANOBIND_IMPORT(Shade)
 BINDBRIDGE_NANOBIND_IMPORT_AS(Toy, "bb_pybind11.Toy")
+BINDBRIDGE_NANOBIND_IMPORT(LateBound)
 
 namespace nb = nanobind;
 
@@ -24,4 +31,13 @@ NB_MODULE(bb_init_nanobind, m) {
     m.attr("toy_name_by_value") = nb::cast<Toy>(toy).name;
     Shade s{};
     m.attr("shade_try_cast") = nb::try_cast<Shade>(dark, s) ? (int) s : -1;
+    try {
+        nb::object o = nb::cast(LateBound{1}); // nobody binds it yet
+        m.attr("late_before") = "converted";
+    } catch (const std::exception& e) {
+        PyErr_Clear();
+        m.attr("late_before") = std::string("refused: ") + e.what();
+    }
+    nb::class_<LateBound>(m, "LateBound").def_ro("v", &LateBound::v);
+    m.attr("late_after") = nb::cast(LateBound{2});
 }

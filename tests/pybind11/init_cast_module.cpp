@@ -10,8 +10,15 @@
 
 #include "../common/types.h"
 
+// Declared for import and bound here only after a first return: the
+// adapter remembers that pybind11 binds a type once it does, never before.
+struct LateBound {
+    int v;
+};
+
 BINDBRIDGE_PYBIND11_IMPORT(Color)
 BINDBRIDGE_PYBIND11_IMPORT_AS(Pet, "bb_nanobind.Pet")
+BINDBRIDGE_PYBIND11_IMPORT(LateBound)
 
 namespace py = pybind11;
 
@@ -29,4 +36,15 @@ PYBIND11_MODULE(bb_init_pybind11, m) {
     py::object rex = nb.attr("Pet")("rex", "woof");
     m.attr("pet") = rex;
     m.attr("pet_name_by_reference") = rex.cast<const Pet&>().name; // no temporary: points into rex
+    // (As for a type pybind11 does not know, py::cast gives a null object
+    // with the Python error set.)
+    py::object late = py::cast(LateBound{1}); // nobody binds it yet
+    if (late) {
+        m.attr("late_before") = "converted";
+    } else {
+        py::error_already_set e;
+        m.attr("late_before") = std::string("refused: ") + e.what();
+    }
+    py::class_<LateBound>(m, "LateBound").def_readonly("v", &LateBound::v);
+    m.attr("late_after") = py::cast(LateBound{2});
 }

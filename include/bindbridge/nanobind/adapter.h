@@ -453,12 +453,17 @@ inline bbr_rv_policy to_bbr(nb::rv_policy p) noexcept {
 inline bool bound_natively(const std::type_info& ti) noexcept {
     return compat::type_lookup(&ti) != nullptr;
 }
+// The same for T, remembered once nanobind binds it (runtime.h).
+template <typename T>
+bool bound_here() noexcept {
+    return ::bindbridge::detail::natively_bound<tag, T>(bound_natively);
+}
 
 // The runtime's dynamic_goes_foreign (returns.h) with nanobind's lookup.
 template <typename T>
 bool dynamic_goes_foreign(const T* src) noexcept {
     return std::is_polymorphic<T>::value && src &&
-           ::bindbridge::detail::dynamic_goes_foreign<tag, T>(record_for_import(), src, bound_natively);
+           ::bindbridge::detail::dynamic_goes_foreign<tag, T>(record_for_import, src, bound_natively);
 }
 
 template <typename T>
@@ -556,7 +561,7 @@ struct caster : nb::detail::type_caster_base<T> {
             p = value;
         else
             p = std::addressof(value);
-        if (bound_natively(typeid(T))) {
+        if (bound_here<T>()) {
             nb::rv_policy inferred = nb::detail::infer_policy<U>(policy);
             bool keeps = inferred == nb::rv_policy::reference ||
                          inferred == nb::rv_policy::reference_internal ||
@@ -615,7 +620,7 @@ struct enum_caster {
     }
 
     static nb::handle from_cpp(E v, nb::rv_policy, nb::detail::cleanup_list* cleanup) noexcept {
-        if (bound_natively(typeid(E)))
+        if (bound_here<E>())
             return compat::enum_put(&typeid(E), (int64_t) v, cleanup);
         return cast_foreign<E>(&v, nb::rv_policy::copy, cleanup);
     }
@@ -686,7 +691,7 @@ struct shared_caster : holder_caster_head<std::shared_ptr<T>, T> {
     static nb::handle from_cpp(const Value& v, nb::rv_policy, nb::detail::cleanup_list* cleanup) noexcept {
         if (!v)
             return nb::none().release();
-        if (!bound_natively(typeid(T)) || dynamic_goes_foreign(v.get()))
+        if (!bound_here<T>() || dynamic_goes_foreign(v.get()))
             return share_to_foreign<tag, T>(record_for_import(), v, "nanobind");
         bool is_new = false;
         using U = std::remove_const_t<T>;
@@ -788,7 +793,7 @@ struct unique_caster : holder_caster_head<std::unique_ptr<T>, T> {
     static nb::handle from_cpp(Value&& v, nb::rv_policy, nb::detail::cleanup_list* cleanup) noexcept {
         if (!v)
             return nb::none().release();
-        if (!bound_natively(typeid(T)) || dynamic_goes_foreign(v.get()))
+        if (!bound_here<T>() || dynamic_goes_foreign(v.get()))
             return give_to_foreign<tag, T>(record_for_import(), v, "nanobind");
         using U = std::remove_const_t<T>;
         U* p = const_cast<U*>(v.get());

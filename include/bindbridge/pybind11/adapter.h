@@ -552,6 +552,11 @@ inline void export_one(const std::type_info& ti, ctor_fn copy, ctor_fn move) {
 // published binding of T's Python type (ours, or the framework we stepped
 // aside for).
 inline bool binds_natively(const std::type_info& ti) { return py::detail::get_type_info(ti) != nullptr; }
+// The same for T, remembered once pybind11 binds it (runtime.h).
+template <typename T>
+bool bound_here() {
+    return ::bindbridge::detail::natively_bound<tag, T>(binds_natively);
+}
 inline const bbr_binding* binding_of_type(const std::type_info& ti) {
     const py::detail::type_info* tinfo = py::detail::get_type_info(ti);
     bbr_binding* b = tinfo ? bbr_get_binding(reinterpret_cast<PyObject*>(tinfo->type)) : nullptr;
@@ -660,7 +665,7 @@ py::handle cast_foreign(const T* src, py::return_value_policy policy, py::handle
 template <typename T>
 bool dynamic_goes_foreign(const T* src) {
     return std::is_polymorphic<T>::value && src &&
-           ::bindbridge::detail::dynamic_goes_foreign<tag, T>(record_for_import(), src, binds_natively);
+           ::bindbridge::detail::dynamic_goes_foreign<tag, T>(record_for_import, src, binds_natively);
 }
 
 // Policies under which a native return keeps the object itself (not a copy).
@@ -784,7 +789,7 @@ public:
             if (handled)
                 return h;
         }
-        if (py::detail::get_type_info(typeid(T)) &&
+        if (bound_here<T>() &&
             !(keeps_object(policy) && dynamic_goes_foreign(std::addressof(src))))
             return base::cast(src, policy, parent);
         return cast_foreign<T>(std::addressof(src), resolve_ref_policy(policy), parent);
@@ -797,13 +802,13 @@ public:
             if (handled)
                 return h;
         }
-        if (py::detail::get_type_info(typeid(T)))
+        if (bound_here<T>())
             return base::cast(std::move(src), policy, parent);
         return cast_foreign<T>(std::addressof(src), py::return_value_policy::move, parent);
     }
 
     static py::handle cast(const T* src, py::return_value_policy policy, py::handle parent) {
-        if (py::detail::get_type_info(typeid(T)) &&
+        if (bound_here<T>() &&
             !((keeps_object(policy) || policy == py::return_value_policy::automatic) &&
               dynamic_goes_foreign(src)))
             return base::cast(src, policy, parent);
@@ -895,7 +900,7 @@ public:
 
     static py::handle cast(const std::shared_ptr<T>& src, py::return_value_policy policy,
                            py::handle parent) {
-        if (py::detail::get_type_info(typeid(T)) && !dynamic_goes_foreign(src.get()))
+        if (bound_here<T>() && !dynamic_goes_foreign(src.get()))
             return base::cast(src, policy, parent);
         return share_to_foreign<tag, T>(record_for_import(), src, "pybind11");
     }
@@ -934,7 +939,7 @@ public:
     static constexpr auto name = py::detail::type_caster<T>::name;
 
     static py::handle cast(std::unique_ptr<T, D>&& src, py::return_value_policy policy, py::handle parent) {
-        if (!src || py::detail::get_type_info(typeid(T)))
+        if (!src || bound_here<T>())
             return base::cast(std::move(src), policy, parent);
         throw py::type_error("bindbridge: cannot return std::unique_ptr<" + source_name_of(typeid(T)) +
                              ", " + source_name_of(typeid(D)) +
@@ -956,7 +961,7 @@ public:
     static constexpr auto name = py::detail::type_caster<T>::name;
 
     static py::handle cast(std::unique_ptr<T>&& src, py::return_value_policy policy, py::handle parent) {
-        if (py::detail::get_type_info(typeid(T)) && !dynamic_goes_foreign(src.get()))
+        if (bound_here<T>() && !dynamic_goes_foreign(src.get()))
             return base::cast(std::move(src), policy, parent);
         return give_to_foreign<tag, T>(record_for_import(), src, "pybind11");
     }
@@ -1020,7 +1025,7 @@ public:
     // As pybind11 3.x: a const unique_ptr& is returned by reference_internal only.
     static py::handle cast(const std::unique_ptr<T>& src, py::return_value_policy policy,
                            py::handle parent) {
-        if (py::detail::get_type_info(typeid(T)))
+        if (bound_here<T>())
             return base::cast(src, policy, parent);
         if (!src)
             return py::none().release();

@@ -127,26 +127,45 @@ return_target target_of(framework_record* rec, const T* src) {
 // publishes (a class bound without its base, export_type<Derived, T>):
 // then it returns through that binding, as the most-derived type, as the
 // framework itself would.
+// (The rest of dynamic_goes_foreign, out of line: a dynamic type other than
+// T that the framework was not seen to bind.)
 template <typename Tag, typename T>
-bool dynamic_goes_foreign_impl(framework_record* rec, const T* src,
-                               bool (*bound_natively)(const std::type_info&), std::true_type) {
-    if (!src || !rec)
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+bool dynamic_goes_foreign_slow(framework_record* (*record)(), const std::type_info* dyn,
+                               bool (*bound_natively)(const std::type_info&)) {
+    framework_record* rec = record();
+    if (!rec || std::strcmp(type_key(*dyn), type_key(typeid(T))) == 0)
         return false;
-    const void* ptr = nullptr;
-    const std::type_info* dyn = other_dynamic_type<Tag, T>(src, &ptr);
-    if (!dyn || bound_natively(*dyn))
+    if (bound_natively(*dyn)) {
+        native_memo_of<Tag, T>().dynamic = dyn; // the next object of this type skips the lookup
         return false;
+    }
     return dynamic_binding(rec, cache_of<Tag, T>(), *dyn, nullptr) != nullptr;
 }
 template <typename Tag, typename T>
-bool dynamic_goes_foreign_impl(framework_record*, const T*, bool (*)(const std::type_info&),
+bool dynamic_goes_foreign_impl(framework_record* (*record)(), const T* src,
+                               bool (*bound_natively)(const std::type_info&), std::true_type) {
+    // Inline: the object is of type T itself, or of the dynamic type the
+    // framework was last seen to bind (the native return pays two compares).
+    if (!src)
+        return false;
+    const std::type_info* dyn = Tag::template dynamic_of<T>(src).type;
+    if (!dyn || dyn == &typeid(T) || dyn == native_memo_of<Tag, T>().dynamic)
+        return false;
+    return dynamic_goes_foreign_slow<Tag, T>(record, dyn, bound_natively);
+}
+template <typename Tag, typename T>
+bool dynamic_goes_foreign_impl(framework_record* (*)(), const T*, bool (*)(const std::type_info&),
                                std::false_type) {
     return false;
 }
+// `record`: the adapter's record getter, called only past the inline checks.
 template <typename Tag, typename T>
-bool dynamic_goes_foreign(framework_record* rec, const T* src,
+bool dynamic_goes_foreign(framework_record* (*record)(), const T* src,
                           bool (*bound_natively)(const std::type_info&)) {
-    return dynamic_goes_foreign_impl<Tag, T>(rec, src, bound_natively,
+    return dynamic_goes_foreign_impl<Tag, T>(record, src, bound_natively,
                                              std::integral_constant<bool, Tag::template varies<T>()>());
 }
 

@@ -717,6 +717,33 @@ import_cache& cache_of() noexcept {
     return c;
 }
 
+// What an adapter remembers of its own framework's answers for T: that it
+// binds T (natively_bound), and the last dynamic type of a T it was seen to
+// bind (returns.h dynamic_goes_foreign).  Kept once true: a framework keeps
+// its types while its module lives.  Private to the shared object (not in
+// import_cache, whose size is part of the record layout).
+struct native_memo {
+    bool bound = false;
+    const std::type_info* dynamic = nullptr;
+};
+template <typename Tag, typename T>
+native_memo& native_memo_of() noexcept {
+    static native_memo m; // constant-initialised
+    return m;
+}
+
+// Whether the adapter's framework binds T itself, by `lookup` (its own type
+// lookup): asked until the answer is yes, then remembered, so that a native
+// return pays the adapter's check once rather than a second framework
+// lookup per call.
+template <typename Tag, typename T>
+bool natively_bound(bool (*lookup)(const std::type_info&)) {
+    native_memo& m = native_memo_of<Tag, T>();
+    if (!m.bound)
+        m.bound = lookup(typeid(T));
+    return m.bound;
+}
+
 // Of a type's foreign bindings (in the order the record learned of them),
 // the one whose Python type is `pin`, else the first.
 inline bbr_binding* pinned_or_first(const std::vector<bbr_binding*>& v, const char* pin) noexcept {
