@@ -196,6 +196,27 @@ except TypeError as e:
             "differs from ours, system_libstdcpp_gxx_abi_1xxx_use_cxx11_abi_1") in out
 
 
+def test_call_nothing_else_binds_the_type_without_upcasts():
+    # With no class published with its bases in the process, a load of a type
+    # only its own framework binds returns at once (runtime.h load_foreign_slow)
+    # but still notes the refusal: the note names the type wanted, not "no
+    # import was tried".
+    out = check_script("""
+import sys
+sys.path.insert(0, %r)
+import bbv_nb310, bbv_pb310
+f, pet = getattr(bbv_nb310, "p%%d_f" %% bbv_nb310.ID), bbv_pb310.Pet("x")
+for attempt in range(2):  # the second finds the import's cache filled: the short way
+    try:
+        f(pet)
+    except TypeError as e:
+        note = e.__notes__[0]
+print(note)
+""" % str(VERSION_MODULES))
+    assert ("  C++ VPet<7> from a bbv_pb310.Pet:\n    - no other framework on the registry binds C++ VPet<7>"
+            in out), out
+
+
 def test_call_with_several_arguments():
     text = failure_text(nbm.toy_rename, nbm.Pet("p"), "new")
     assert "  C++ Toy from a bb_nanobind.Pet:" in text

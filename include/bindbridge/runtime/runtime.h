@@ -787,6 +787,22 @@ inline void* call_from_python(bbr_binding* b, PyObject* src, bool convert, keep_
     return p;
 }
 
+// bbr_get_binding without the attribute lookup's cost on a miss (a string
+// made, an AttributeError raised and cleared: about a thousand instructions
+// for every object of an unbound type): the capsule from the type's MRO
+// dicts, as the attribute lookup finds it, raising nothing.
+inline bbr_binding* binding_in_mro(PyTypeObject* tp) noexcept {
+    static PyObject* key = PyUnicode_InternFromString(BBR_BINDING_TYPE_ATTRIBUTE);
+    if (!key) {
+        PyErr_Clear();
+        return nullptr;
+    }
+    PyObject* capsule = _PyType_Lookup(tp, key); // borrowed
+    if (!capsule || !PyCapsule_IsValid(capsule, BBR_BINDING_CAPSULE_NAME))
+        return nullptr;
+    return static_cast<bbr_binding*>(PyCapsule_GetPointer(capsule, BBR_BINDING_CAPSULE_NAME));
+}
+
 // The object's own binding, when it publishes a class derived from `ti`
 // (export_type<Derived, Base...>, in any bindbridge module of our C++ ABI):
 // its C++ object, upcast.  Our own bindings count (a class this framework
@@ -797,11 +813,9 @@ inline void* load_by_upcast(framework_record* rec, import_cache& cache, const st
     if (shared_state()->upcasts.size == 0)
         return nullptr;
     PyTypeObject* tp = Py_TYPE(src);
-    bbr_binding* b = bbr_get_binding(reinterpret_cast<PyObject*>(tp));
-    if (!b) {
-        PyErr_Clear();
+    bbr_binding* b = binding_in_mro(tp);
+    if (!b)
         return nullptr;
-    }
     auto own = rec->local_by_type.find(b->pytype);
     bool ours = own != rec->local_by_type.end() && own->second == b;
     if (!ours && !(rec->announced.count(b) && rec->is_compatible(b)))
@@ -1012,6 +1026,14 @@ __attribute__((noinline))
 inline void* load_foreign_slow(framework_record* rec, import_cache& cache, const std::type_info& ti,
                                PyObject* src, bool convert, keep_referenced_fn keep, void* ctx,
                                bbr_binding** binding_out) {
+    // Nothing to try (no foreign binding of ti, no class published with its
+    // bases, no pinned owner left to import): an overload miss of a type
+    // only its own framework binds pays these compares and the note.
+    if (rec && cache.epoch == rec->epoch && !cache.bindings && shared_state()->upcasts.size == 0 &&
+        !(cache.pinned && cache.owner_import == 0)) {
+        note_refusal(ti, Py_TYPE(src), false);
+        return nullptr;
+    }
     if (serving_depth() > 0) {
         note_refusal(ti, Py_TYPE(src), true);
         return nullptr;
