@@ -985,9 +985,9 @@ public:
     bool load(py::handle src, bool convert) {
         if (src && !src.is_none()) {
             framework_record* rec = record_for_import();
-            bbr_binding* b = rec ? bbr_get_binding(reinterpret_cast<PyObject*>(Py_TYPE(src.ptr()))) : nullptr;
-            if (!b)
-                PyErr_Clear();
+            // (binding_in_mro: pybind11's own unexported types raise no
+            // AttributeError on every call.)
+            bbr_binding* b = rec ? binding_in_mro(Py_TYPE(src.ptr())) : nullptr;
             if (b && b->framework != &rec->fw && rec->announced.count(b)) {
                 void* p = load_for_ownership(rec, cache_of<T>(), typeid(T), src.ptr(), &foreign_owner);
                 if (!p || !relinquish(foreign_owner, typeid(T), src.ptr()))

@@ -1361,7 +1361,9 @@ inline void free_binding(bbr_binding* b) noexcept {
 inline bool steps_aside(framework_record* rec, PyTypeObject* pytype) {
     if (rec->native_owner)
         return true;
-    bbr_binding* existing = bbr_get_binding(reinterpret_cast<PyObject*>(pytype));
+    // (binding_in_mro: a type nobody published yet, the usual case, raises
+    // no AttributeError, which cost most of an export.)
+    bbr_binding* existing = binding_in_mro(pytype);
     if (!existing || !rec->announced.count(existing) || existing->pytype != pytype)
         return false; // none, or inherited from a base, or never announced: ours to publish
     const char* other = existing->framework->name ? existing->framework->name : "";
