@@ -726,23 +726,28 @@ py::handle cast_native_enum(const T&, bool& handled) {
     return py::handle();
 }
 
+// A pybind11 caster made without its constructor's type lookup
+// (get_type_info(typeid(T)) on every call, a costly miss for a type only
+// another framework binds): a copy of one made once, with no typeinfo.
+// load() looks the type up itself, after the foreign fast path.
+template <typename Base>
+const Base& blank_caster() {
+    static const Base b = [] {
+        Base c;
+        c.typeinfo = nullptr;
+        return c;
+    }();
+    return b;
+}
+
 template <typename T>
 class caster : public py::detail::type_caster_base<T> {
     using base = py::detail::type_caster_base<T>;
     // (a py::native_enum member's value, loaded natively)
     typename std::conditional<std::is_enum<T>::value, T, char>::type native_enum_value{};
 
-    static const base& blank() {
-        static const base b = [] {
-            base c;
-            c.typeinfo = nullptr;
-            return c;
-        }();
-        return b;
-    }
-
 public:
-    caster() : base(blank()) {}
+    caster() : base(blank_caster<base>()) {}
 
     bool load(py::handle src, bool convert) {
         if (!src)
@@ -865,14 +870,17 @@ class shared_caster : public py::detail::copyable_holder_caster<T, std::shared_p
 public:
     static constexpr auto name = py::detail::type_caster<T>::name;
 
+    shared_caster() : base(blank_caster<base>()) {}
+
     bool load(py::handle src, bool convert) {
         if (!src)
             return false;
         from_native = false;
-        PyTypeObject* tp = Py_TYPE(src.ptr());
-        bool own_type = this->typeinfo && tp == this->typeinfo->type;
-        if (!own_type && tp == cache_of<T>().last_type && load_foreign_holder(src))
+        // A type a foreign binding accepted before: straight to it, before
+        // pybind11's lookup of T (a miss for a foreign-only T).
+        if (Py_TYPE(src.ptr()) == cache_of<T>().last_type && load_foreign_holder(src))
             return true;
+        this->typeinfo = py::detail::get_type_info(typeid(T));
         if (this->typeinfo && base::load(src, convert)) {
             from_native = true;
             return true;
