@@ -83,8 +83,12 @@ def build_one(out: Path, e: Extra, bindbridge_dir: str, tools: Path, python: str
         cmd += ["-DBBB_FRAMEWORK=%s" % e.framework,
                 "-DBBB_CMAKE_DIR=%s" % vbuild.cmake_dir(root, e.framework),
                 "-DBBB_ID=%d" % e.id, "-DBBB_DEFINES=%s" % ";".join(e.defines)]
-    if not (bdir / "build.ninja").exists():
+    # Configured again whenever the command changes (a define added to an
+    # Extra must reach a build directory made before it).
+    stamp = bdir / "bbb-configure.txt"
+    if not (bdir / "build.ninja").exists() or not stamp.exists() or stamp.read_text() != "\n".join(cmd):
         vbuild.run(cmd)
+        stamp.write_text("\n".join(cmd))
     vbuild.run([str(tools / "cmake"), "--build", str(bdir), "--parallel", "1"])
     return time.time() - start
 
