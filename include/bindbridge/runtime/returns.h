@@ -122,11 +122,6 @@ return_target target_of(framework_record* rec, const T* src) {
     return t;
 }
 
-// For a T the adapter's framework binds (`bound_natively`): whether `src`
-// is of a dynamic type that framework does not bind but some framework
-// publishes (a class bound without its base, export_type<Derived, T>):
-// then it returns through that binding, as the most-derived type, as the
-// framework itself would.
 // (The rest of dynamic_goes_foreign, out of line: a dynamic type other than
 // T that the framework was not seen to bind.)
 template <typename Tag, typename T>
@@ -161,7 +156,12 @@ bool dynamic_goes_foreign_impl(framework_record* (*)(), const T*, bool (*)(const
                                std::false_type) {
     return false;
 }
-// `record`: the adapter's record getter, called only past the inline checks.
+// For a T the adapter's framework binds (`bound_natively`): whether `src`
+// is of a dynamic type that framework does not bind but some framework
+// publishes (a class bound without its base, export_type<Derived, T>):
+// then it returns through that binding, as the most-derived type, as the
+// framework itself would.
+// `record` is the adapter's record getter, called only past the inline checks.
 template <typename Tag, typename T>
 bool dynamic_goes_foreign(framework_record* (*record)(), const T* src,
                           bool (*bound_natively)(const std::type_info&)) {
