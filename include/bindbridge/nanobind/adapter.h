@@ -350,10 +350,9 @@ inline framework_record* record_for_import() noexcept {
 
 inline void export_pytype(framework_record* rec, PyTypeObject* tp, const std::type_info* ti,
                           type_context tc) {
-    auto it = rec->local_by_type.find(tp);
-    if (it != rec->local_by_type.end()) {
+    if (bbr_binding* published = rec->local_by_type.first(tp)) {
         // Already published (maybe by export_all): learn what export_type knows.
-        auto* old = static_cast<type_context*>(it->second->context);
+        auto* old = static_cast<type_context*>(published->context);
         old->copyable = old->copyable || tc.copyable;
         old->movable = old->movable || tc.movable;
         return;

@@ -482,10 +482,9 @@ inline void export_tinfo(const py::detail::type_info* tinfo, const std::type_inf
     framework_record* rec = domain_record();
     if (!rec)
         throw py::error_already_set();
-    auto it = rec->local_by_type.find(tinfo->type);
-    if (it != rec->local_by_type.end()) {
+    if (bbr_binding* published = rec->local_by_type.first(tinfo->type)) {
         // Already published: fill in constructors a previous export_all lacked.
-        auto* tc = static_cast<type_context*>(it->second->context);
+        auto* tc = static_cast<type_context*>(published->context);
         if (!tc->copy)
             tc->copy = copy;
         if (!tc->move)
@@ -514,7 +513,7 @@ inline bool export_native_enum(const std::type_info& ti, uint8_t size, bool is_s
     if (!rec)
         throw py::error_already_set();
     auto* tp = reinterpret_cast<PyTypeObject*>(cls.ptr());
-    if (rec->local_by_type.count(tp))
+    if (rec->local_by_type.contains(tp))
         return true; // already published
     auto* tc = new type_context{nullptr, nullptr, nullptr, cls.ptr(), size, is_signed};
     int rc = publish(rec, tp, &ti, tc);
@@ -996,7 +995,7 @@ public:
             // (binding_in_mro: pybind11's own unexported types raise no
             // AttributeError on every call.)
             bbr_binding* b = rec ? binding_in_mro(Py_TYPE(src.ptr())) : nullptr;
-            if (b && b->framework != &rec->fw && rec->announced.count(b)) {
+            if (b && b->framework != &rec->fw && rec->announced.contains(b)) {
                 void* p = load_for_ownership(rec, cache_of<T>(), typeid(T), src.ptr(), &foreign_owner);
                 if (!p || !relinquish(foreign_owner, typeid(T), src.ptr()))
                     return false;

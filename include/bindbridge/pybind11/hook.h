@@ -187,13 +187,13 @@ inline void hook_install_all(framework_record* rec) {
     if (!hs)
         return;
     std::vector<bbr_binding*> snapshot;
-    for (auto& kv : rec->foreign_by_type)
-        snapshot.insert(snapshot.end(), kv.second.begin(), kv.second.end());
+    rec->foreign_by_type.for_each(
+        [&](binding_span s) { snapshot.insert(snapshot.end(), s.begin(), s.end()); });
     uint64_t epoch = rec->epoch;
     for (bbr_binding* b : snapshot) {
         // setattr can run Python code that removes bindings: never touch
         // one that is gone.
-        if (rec->epoch != epoch && !rec->announced.count(b))
+        if (rec->epoch != epoch && !rec->announced.contains(b))
             continue;
         hook_install_on(*hs, b);
     }

@@ -30,7 +30,7 @@ int publish_base(framework_record* rec, const bbr_binding* derived,
     static_assert(std::is_base_of<Base, Derived>::value,
                   "bindbridge::export_type<Derived, Base...>: each Base must be a base class of Derived");
     const std::type_info& base = typeid(Base);
-    if (!bound_natively(base) && !rec->foreign_by_type.count(type_key(base))) {
+    if (!bound_natively(base) && !rec->foreign_by_type.contains(type_key(base))) {
         PyErr_Format(PyExc_TypeError,
                      "bindbridge::export_type<%s, %s>: no framework on the registry binds the base "
                      "%s (import the module that binds and exports it first)",

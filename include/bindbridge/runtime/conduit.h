@@ -87,8 +87,8 @@ inline PyObject* conduit_call(PyObject* self, PyObject* args) noexcept {
         static_cast<const std::type_info*>(PyCapsule_GetPointer(ti_capsule, typeid(std::type_info).name()));
     bbr_binding* b = bbr_get_binding(reinterpret_cast<PyObject*>(Py_TYPE(obj)));
     // Only bindings we can vouch for: our own, or announced to us.
-    bool ours = b && rec->local_by_type.count(b->pytype) && rec->local_by_type[b->pytype] == b;
-    if (!wanted || !b || (!ours && !rec->announced.count(b)) || !b->native_type ||
+    bool ours = b && rec->local_by_type.first(b->pytype) == b;
+    if (!wanted || !b || (!ours && !rec->announced.contains(b)) || !b->native_type ||
         (!ours && !rec->is_compatible(b)) ||
         std::strcmp(type_key(*static_cast<const std::type_info*>(b->native_type)), type_key(*wanted)) != 0)
         Py_RETURN_NONE;

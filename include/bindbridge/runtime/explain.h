@@ -77,12 +77,12 @@ inline void explain_wanted(framework_record* rec, const std::type_info& wanted, 
                "and does not consult foreign bindings then\n";
         return;
     }
-    auto it = rec->foreign_by_type.find(type_key(wanted));
+    binding_span found = rec->foreign_by_type.find(type_key(wanted));
     size_t listed = 0;
-    if (it != rec->foreign_by_type.end()) {
-        std::vector<bbr_binding*> snapshot(it->second);
+    if (found) {
+        std::vector<bbr_binding*> snapshot(found.begin(), found.end());
         for (bbr_binding* b : snapshot) {
-            if (!rec->announced.count(b))
+            if (!rec->announced.contains(b))
                 continue;
             std::string head = "    - " + framework_name(b->framework) + " (" + type_name_of(b->pytype) + "): ";
             ++listed;
@@ -99,7 +99,7 @@ inline void explain_wanted(framework_record* rec, const std::type_info& wanted, 
         }
     }
     for (bbr_binding* b : rec->incompatible) {
-        if (!rec->announced.count(b))
+        if (!rec->announced.contains(b))
             continue;
         bool same = b->native_type
                         ? std::strcmp(type_key(*static_cast<const std::type_info*>(b->native_type)),
@@ -158,7 +158,7 @@ inline std::string explain_failed_call(framework_record* rec, uint64_t since, Py
             continue;
         PyTypeObject* tp = Py_TYPE(args[i]);
         bbr_binding* b = bbr_get_binding(reinterpret_cast<PyObject*>(tp));
-        if (!b || b->framework == &rec->fw || !rec->announced.count(b))
+        if (!b || b->framework == &rec->fw || !rec->announced.contains(b))
             continue; // not bound, ours, or not a binding we know
         std::string what = b->native_type ? demangle(static_cast<const std::type_info*>(b->native_type)->name())
                                           : std::string(b->source_name ? b->source_name : "?");

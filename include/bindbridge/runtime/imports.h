@@ -206,26 +206,24 @@ long check_declarations(framework_record* rec, PyObject* module, Render&& render
         const char* declared_as; // IMPORT_AS in another file of the module
     };
     std::vector<candidate> candidates;
-    for (auto& entry : rec->foreign_by_type) {
-        if (entry.second.empty())
-            continue;
-        const bbr_binding* b = entry.second.front();
+    rec->foreign_by_type.for_each([&](binding_span found) {
+        const bbr_binding* b = found.front();
         const std::type_info& t = *static_cast<const std::type_info*>(b->native_type);
         if (binds(t))
-            continue;
+            return;
         const char* declared_as = nullptr;
         bool plain = false;
         for (const declared_import& d : declared_imports())
-            if (std::strcmp(type_key(*d.type), entry.first.c_str()) == 0) {
+            if (std::strcmp(type_key(*d.type), type_key(t)) == 0) {
                 if (d.python_name)
                     declared_as = d.python_name;
                 else
                     plain = true;
             }
         if (plain) // a plain IMPORT's signature also spells the C++ name: nothing to tell
-            continue;
+            return;
         candidates.push_back(candidate{render(t), b, declared_as});
-    }
+    });
     static std::set<std::pair<std::string, std::string>> warned;
     long warnings = 0;
     bool raised = false;

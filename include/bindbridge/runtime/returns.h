@@ -35,11 +35,11 @@ inline bbr_binding* dynamic_binding(framework_record* rec, import_cache& cache,
                                     const std::type_info& dyn, const bbr_framework* prefer) {
     if (cache.dyn_type == &dyn && cache.dyn_epoch == rec->epoch)
         return cache.dyn_binding;
-    auto it = rec->foreign_by_type.find(type_key(dyn));
+    binding_span found = rec->foreign_by_type.find(type_key(dyn));
     bbr_binding* b = nullptr;
-    if (it != rec->foreign_by_type.end() && !it->second.empty()) {
-        b = it->second.front();
-        for (bbr_binding* c : it->second)
+    if (found) {
+        b = found.front();
+        for (bbr_binding* c : found)
             if (c->framework == prefer) {
                 b = c;
                 break;
@@ -48,9 +48,8 @@ inline bbr_binding* dynamic_binding(framework_record* rec, import_cache& cache,
     if (!b || prefer == &rec->fw) {
         // A class this framework binds itself (export_type<Derived, Base>
         // with a foreign Base): our own to_python finds its wrapper.
-        auto own = rec->local_by_cpp.find(type_key(dyn));
-        if (own != rec->local_by_cpp.end())
-            b = own->second;
+        if (bbr_binding* own = rec->local_by_cpp.first(type_key(dyn)))
+            b = own;
     }
     cache.dyn_type = &dyn;
     cache.dyn_binding = b;

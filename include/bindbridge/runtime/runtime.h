@@ -40,6 +40,7 @@
 #include "../protocol.h"
 #include "../version.h"
 #include "abi_tag.h"
+#include "tables.h"
 
 #if defined(Py_GIL_DISABLED)
 #  error "bindbridge adapters do not support free-threaded Python yet (the protocol header does)"
@@ -60,7 +61,67 @@ inline const char* type_key(const std::type_info& ti) noexcept {
     return n[0] == '*' ? n + 1 : n;
 }
 
+// The key of the tables by C++ type: the binding's type_info name.
+struct key_cpp_name {
+    using type = const char*;
+    static type of(const bbr_binding* b) noexcept {
+        return type_key(*static_cast<const std::type_info*>(b->native_type));
+    }
+    static uint64_t hash(type k) noexcept {
+        // Eight bytes a step (mangled names run to tens of characters).
+        std::size_t n = std::strlen(k);
+        uint64_t h = 0x9e3779b97f4a7c15ull ^ n;
+        for (; n >= 8; n -= 8, k += 8) {
+            uint64_t w;
+            std::memcpy(&w, k, 8);
+            h = (h ^ w) * 0x100000001b3ull;
+            h ^= h >> 29;
+        }
+        uint64_t tail = 0;
+        std::memcpy(&tail, k, n);
+        return mix_hash(h ^ tail);
+    }
+    static bool equal(type a, type b) noexcept { return a == b || std::strcmp(a, b) == 0; }
+};
+
+// The demangled form of a plain class name, <length><identifier> or
+// N<length><identifier>...E (a class in namespaces or classes: what most
+// bound types are), written without the demangler (a tenth of its cost);
+// false for anything else (templates, std:: abbreviations, anonymous
+// namespaces, local classes), which the demangler then spells.
+inline bool demangle_plain(const char* m, std::string& out) {
+    bool nested = *m == 'N';
+    if (nested)
+        ++m;
+    out.clear();
+    do {
+        if (*m < '1' || *m > '9')
+            return false;
+        std::size_t len = 0;
+        for (; *m >= '0' && *m <= '9'; ++m)
+            if ((len = len * 10 + std::size_t(*m - '0')) > 4096)
+                return false;
+        for (std::size_t i = 0; i < len; ++i) {
+            char c = m[i];
+            if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'))
+                return false; // (also the end of the string)
+        }
+        if (len >= 10 && std::strncmp(m, "_GLOBAL__N", 10) == 0)
+            return false; // "(anonymous namespace)"
+        if (!out.empty())
+            out += "::";
+        out.append(m, len);
+        m += len;
+    } while (nested && *m != 'E');
+    if (nested)
+        ++m;
+    return *m == '\0';
+}
+
 inline std::string demangle(const char* mangled) {
+    std::string plain;
+    if (demangle_plain(mangled, plain))
+        return plain;
 #if defined(__GNUC__)
     int status = 0;
     char* d = abi::__cxa_demangle(mangled, nullptr, nullptr, &status);
@@ -107,9 +168,9 @@ struct framework_record {
     uint64_t epoch = 1;
     // Compatible foreign bindings (C++, same ABI tag, with a type_info) by
     // type_info name, in announcement (import) order.
-    std::unordered_map<std::string, std::vector<bbr_binding*>> foreign_by_type;
+    binding_table<key_cpp_name> foreign_by_type;
     // Every announced foreign binding: the only pointers we dereference.
-    std::unordered_set<const bbr_binding*> announced;
+    binding_table<key_binding> announced;
     // Announced but not importable by type_info (C, no type_info, other
     // ABI tag), kept for diagnostics.
     std::vector<bbr_binding*> incompatible;
@@ -121,8 +182,8 @@ struct framework_record {
     std::vector<bbr_framework*> others;
     // Our published bindings by Python type, and by type_info name (for a
     // polymorphic return whose dynamic type we bind ourselves).
-    std::unordered_map<PyTypeObject*, bbr_binding*> local_by_type;
-    std::unordered_map<std::string, bbr_binding*> local_by_cpp;
+    binding_table<key_pytype> local_by_type;
+    binding_table<key_cpp_name> local_by_cpp;
     // A native pymetabind build of our framework that serves this domain
     // (see steps_aside): we then publish nothing ourselves.
     bbr_framework* native_owner = nullptr;
@@ -160,11 +221,11 @@ struct framework_record {
     // --- registry callbacks' bodies (lock held; C++ tables only) ---------
     void on_add_foreign_binding(bbr_binding* b) noexcept {
         try {
-            announced.insert(b);
+            if (!announced.insert(b))
+                return; // announced twice: once is what counts
             bool compatible = is_compatible(b);
             if (compatible)
-                foreign_by_type[type_key(*static_cast<const std::type_info*>(b->native_type))]
-                    .push_back(b);
+                foreign_by_type.append(b);
             else
                 incompatible.push_back(b);
             if (!b->native_type && b->pytype && b->pytype->tp_name)
@@ -174,6 +235,8 @@ struct framework_record {
                 after_foreign_added(this);
         } catch (...) {
             // Out of memory: the binding stays unusable for us, nothing breaks.
+            foreign_by_type.erase(b);
+            announced.erase(b);
         }
     }
 
@@ -199,17 +262,7 @@ struct framework_record {
             }
             return;
         }
-        auto it = foreign_by_type.find(type_key(*static_cast<const std::type_info*>(b->native_type)));
-        if (it == foreign_by_type.end())
-            return;
-        auto& v = it->second;
-        for (auto vi = v.begin(); vi != v.end(); ++vi)
-            if (*vi == b) {
-                v.erase(vi);
-                break;
-            }
-        if (v.empty())
-            foreign_by_type.erase(it);
+        foreign_by_type.erase(b); // (not there if it was incompatible)
     }
 
     void on_add_foreign_framework(bbr_framework* other) noexcept {
@@ -230,14 +283,9 @@ struct framework_record {
     void on_remove_local_binding(bbr_binding* b) noexcept {
         remove_upcasts_of(b);
         ++epoch; // (dynamic_binding may have cached it)
-        auto it = local_by_type.find(b->pytype);
-        if (it != local_by_type.end() && it->second == b)
-            local_by_type.erase(it);
-        if (b->native_type) {
-            auto ci = local_by_cpp.find(type_key(*static_cast<const std::type_info*>(b->native_type)));
-            if (ci != local_by_cpp.end() && ci->second == b)
-                local_by_cpp.erase(ci);
-        }
+        local_by_type.erase(b);
+        if (b->native_type)
+            local_by_cpp.erase(b);
     }
 };
 
@@ -256,12 +304,15 @@ struct framework_record {
 #if !defined(BINDBRIDGE_TEST_LAYOUT_SALT)
 #  define BINDBRIDGE_TEST_LAYOUT_SALT 0 // tests build a module with another record layout
 #endif
+// Bumped whenever the meaning of a record's members changes without their
+// sizes changing (2: the open-addressing binding tables of tables.h).
+#define BINDBRIDGE_LAYOUT_GENERATION 2
 
 // (Defined here for the fingerprint; used by the import side below.)
 // Per-(shared object, C++ type) cache of the foreign bindings.
 struct import_cache {
     uint64_t epoch = 0;
-    const std::vector<bbr_binding*>* bindings = nullptr; // nullptr: none (negative)
+    binding_span bindings; // empty: none (negative)
     PyTypeObject* last_type = nullptr;
     bbr_binding* last_binding = nullptr;
     // Non-null when last_binding publishes a class derived from the wanted
@@ -318,6 +369,7 @@ inline uint32_t layout_fingerprint(std::initializer_list<std::size_t> adapter_si
          {sizeof(framework_record), alignof(framework_record), sizeof(std::string),
           sizeof(std::vector<void*>), sizeof(std::unordered_map<std::string, std::vector<void*>>),
           sizeof(std::unordered_map<void*, void*>), sizeof(std::unordered_set<const void*>),
+          sizeof(binding_table<key_binding>), sizeof(binding_span), std::size_t(BINDBRIDGE_LAYOUT_GENERATION),
           sizeof(std::unique_ptr<int>), sizeof(std::exception_ptr), sizeof(bbr_framework),
           sizeof(bbr_binding), sizeof(import_cache), std::size_t(BINDBRIDGE_TEST_LAYOUT_SALT)})
         lh.add(v);
@@ -746,7 +798,7 @@ bool natively_bound(bool (*lookup)(const std::type_info&)) {
 
 // Of a type's foreign bindings (in the order the record learned of them),
 // the one whose Python type is `pin`, else the first.
-inline bbr_binding* pinned_or_first(const std::vector<bbr_binding*>& v, const char* pin) noexcept {
+inline bbr_binding* pinned_or_first(binding_span v, const char* pin) noexcept {
     if (pin)
         for (bbr_binding* b : v)
             if (b->pytype && std::strcmp(b->pytype->tp_name, pin) == 0)
@@ -759,16 +811,15 @@ inline void refresh(import_cache& cache, framework_record* rec, const std::type_
     cache.last_type = nullptr;
     cache.last_binding = nullptr;
     cache.last_upcast = nullptr;
-    auto it = rec->foreign_by_type.find(type_key(ti));
-    cache.bindings = it == rec->foreign_by_type.end() ? nullptr : &it->second;
+    cache.bindings = rec->foreign_by_type.find(type_key(ti));
     if (!cache.bindings && cache.pinned) {
         // No binding of T by type_info: the pinned Python type's, if its
         // framework has no C++ RTTI (a C struct the declaration maps to T).
         auto u = rec->untyped_by_name.find(cache.pinned);
-        if (u != rec->untyped_by_name.end())
-            cache.bindings = &u->second;
+        if (u != rec->untyped_by_name.end() && !u->second.empty())
+            cache.bindings = binding_span{u->second.data(), u->second.size()};
     }
-    cache.return_binding = cache.bindings ? pinned_or_first(*cache.bindings, cache.pinned) : nullptr;
+    cache.return_binding = cache.bindings ? pinned_or_first(cache.bindings, cache.pinned) : nullptr;
 }
 
 using keep_referenced_fn = void (*)(void* ctx, PyObject* obj) noexcept;
@@ -816,9 +867,8 @@ inline void* load_by_upcast(framework_record* rec, import_cache& cache, const st
     bbr_binding* b = binding_in_mro(tp);
     if (!b)
         return nullptr;
-    auto own = rec->local_by_type.find(b->pytype);
-    bool ours = own != rec->local_by_type.end() && own->second == b;
-    if (!ours && !(rec->announced.count(b) && rec->is_compatible(b)))
+    bool ours = rec->local_by_type.first(b->pytype) == b;
+    if (!ours && !(rec->announced.contains(b) && rec->is_compatible(b)))
         return nullptr;
     void* (*up)(void*) noexcept = find_upcast(b, type_key(ti));
     if (!up)
@@ -855,17 +905,17 @@ inline void* load_foreign_impl(framework_record* rec, import_cache& cache, const
     // (The cache hit is load_foreign's.)  A foreign from_python may run
     // Python code that changes the tables, so walk a copy and stop using it
     // if the epoch moves.
-    std::vector<bbr_binding*> snapshot(*cache.bindings);
+    binding_copy snapshot(cache.bindings);
     uint64_t epoch = rec->epoch;
-    for (bbr_binding* b : snapshot) {
-        if (rec->epoch != epoch && !rec->announced.count(b))
+    for (bbr_binding* b : snapshot.span()) {
+        if (rec->epoch != epoch && !rec->announced.contains(b))
             continue; // removed meanwhile: never touch it
         if (void* p = call_from_python(b, src, convert, keep, ctx)) {
             if (cache.epoch != rec->epoch)
                 refresh(cache, rec, ti);
             // Remembered for the fast path only while still announced: the
             // registry may have changed during from_python.
-            if (rec->epoch == epoch || rec->announced.count(b)) {
+            if (rec->epoch == epoch || rec->announced.contains(b)) {
                 cache.last_type = tp;
                 cache.last_binding = b;
                 cache.last_upcast = nullptr;
@@ -1364,7 +1414,7 @@ inline bool steps_aside(framework_record* rec, PyTypeObject* pytype) {
     // (binding_in_mro: a type nobody published yet, the usual case, raises
     // no AttributeError, which cost most of an export.)
     bbr_binding* existing = binding_in_mro(pytype);
-    if (!existing || !rec->announced.count(existing) || existing->pytype != pytype)
+    if (!existing || !rec->announced.contains(existing) || existing->pytype != pytype)
         return false; // none, or inherited from a base, or never announced: ours to publish
     const char* other = existing->framework->name ? existing->framework->name : "";
     std::string family = rec->name.substr(0, rec->name.find(' ') + 1);
@@ -1381,7 +1431,7 @@ inline bool steps_aside(framework_record* rec, PyTypeObject* pytype) {
 // taken), -1 with an error set.
 inline int publish(framework_record* rec, PyTypeObject* pytype, const std::type_info* native,
                    void* context) {
-    if (rec->local_by_type.count(pytype))
+    if (rec->local_by_type.contains(pytype))
         return 2; // exporting twice is harmless
     if (steps_aside(rec, pytype))
         return 1;
@@ -1401,11 +1451,11 @@ inline int publish(framework_record* rec, PyTypeObject* pytype, const std::type_
         return -1;
     }
     try {
-        rec->local_by_type[pytype] = b;
+        rec->local_by_type.insert(b);
         if (native)
-            rec->local_by_cpp.emplace(type_key(*native), b); // the first published stays
+            rec->local_by_cpp.insert(b); // the first published stays
     } catch (...) {
-        rec->local_by_type.erase(pytype);
+        rec->local_by_type.erase(b);
         free_binding(b);
         PyErr_NoMemory();
         return -1;
@@ -1413,12 +1463,9 @@ inline int publish(framework_record* rec, PyTypeObject* pytype, const std::type_
     if (bbr_add_binding_ex(b, 0, 0) != 0) {
         // free_local_binding ran (and freed the context); forget it.  The
         // error (e.g. an immutable type) names the type.
-        rec->local_by_type.erase(pytype);
-        if (native) {
-            auto ci = rec->local_by_cpp.find(type_key(*native));
-            if (ci != rec->local_by_cpp.end() && ci->second == b)
-                rec->local_by_cpp.erase(ci);
-        }
+        rec->local_by_type.erase(pytype, b);
+        if (native)
+            rec->local_by_cpp.erase(type_key(*native), b);
         return -1;
     }
     return 0;
