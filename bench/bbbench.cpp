@@ -9,6 +9,8 @@
 //   std::type_info).  Filler types get a std::type_info made at run time
 //   (a distinct mangled name each), so the tables really hold 10,000 C++
 //   types; four real C++ types (real<0..3>) are the ones looked up;
+// - the bare protocol framework (bare_types): the protocol's own cost of a
+//   published type, against which bindbridge's share is measured;
 // - heap(): bytes in use on the C heap (glibc mallinfo2), for memory per
 //   exported type (run with PYTHONMALLOC=malloc to count Python objects too).
 #include <Python.h>
@@ -177,26 +179,84 @@ PyObject* make_types(PyObject*, PyObject* arg) {
     return PyLong_FromSize_t(s.types.size());
 }
 
-// export_types(n): publishes the next n filler types through the exporter
-// (runtime.h's publish: what export_type does after the framework's own
-// lookup).  Returns the elapsed ns.
-PyObject* export_types(PyObject*, PyObject* arg) {
+// publish_next(arg, who, one): publishes the next `arg` filler types, each
+// with `one` (0 on success, else an error is set).  Returns the elapsed ns.
+PyObject* publish_next(PyObject* arg, const char* who, int (*one)(PyTypeObject*, const std::type_info*)) {
     Py_ssize_t n = PyLong_AsSsize_t(arg);
-    if (n < 0 && PyErr_Occurred())
+    if (n < 0) {
+        if (!PyErr_Occurred())
+            PyErr_Format(PyExc_ValueError, "%s: n >= 0", who);
         return nullptr;
+    }
     state_t& s = st();
     if (s.exported + (size_t) n > s.types.size()) {
-        PyErr_SetString(PyExc_ValueError, "export_types: make_types first");
+        PyErr_Format(PyExc_ValueError, "%s: make_types first", who);
         return nullptr;
     }
     int64_t t0 = now_ns();
-    for (Py_ssize_t i = 0; i < n; ++i, ++s.exported) {
-        auto* tp = reinterpret_cast<PyTypeObject*>(s.types[s.exported]);
-        if (bb::publish(s.exporter, tp, s.type_infos[s.exported], nullptr) != 0)
+    for (Py_ssize_t i = 0; i < n; ++i, ++s.exported)
+        if (one(reinterpret_cast<PyTypeObject*>(s.types[s.exported]), s.type_infos[s.exported]) != 0)
             return nullptr;
-    }
     return PyLong_FromLongLong(now_ns() - t0);
 }
+
+// export_types(n): publishes the next n filler types through the exporter
+// (runtime.h's publish: what export_type does after the framework's own
+// lookup).  Returns the elapsed ns.
+int export_one(PyTypeObject* tp, const std::type_info* ti) {
+    return bb::publish(st().exporter, tp, ti, nullptr) == 0 ? 0 : -1;
+}
+PyObject* export_types(PyObject*, PyObject* arg) { return publish_next(arg, "export_types", export_one); }
+
+// The bare protocol framework: what any pymetabind framework must allocate
+// to publish a type (the binding, its source name, the capsules, the weak
+// reference and its callback, the type attribute), with no tables of its
+// own.  Its bindings look like the exporter's (C++, the same ABI tag), so
+// every other framework files them as it files the exporter's.
+void bare_free_local_binding(bbr_binding* b) noexcept { bb::free_binding(b); }
+void bare_no_binding(bbr_binding*) noexcept {}
+void bare_no_framework(bbr_framework*) noexcept {}
+
+bbr_framework* bare_framework() {
+    static bbr_framework* fw = nullptr;
+    if (fw)
+        return fw;
+    bbr_registry* reg = bbr_registry_get();
+    if (!reg)
+        return nullptr;
+    auto* f = new bbr_framework();
+    f->name = "bindbridge bench bare protocol";
+    f->abi_lang = BBR_ABI_LANG_CPP;
+    f->abi_extra = st().exporter->fw.abi_extra;
+    f->from_python = stub_from_python;
+    f->to_python = stub_to_python;
+    f->keep_alive = stub_keep_alive;
+    f->translate_exception = stub_translate;
+    f->remove_local_binding = bare_no_binding;
+    f->free_local_binding = bare_free_local_binding;
+    f->add_foreign_binding = bare_no_binding;
+    f->remove_foreign_binding = bare_no_binding;
+    f->add_foreign_framework = bare_no_framework;
+    f->remove_foreign_framework = bare_no_framework;
+    bbr_add_framework(reg, f);
+    fw = f;
+    return fw;
+}
+
+// bare_types(n): publishes the next n filler types through the bare
+// protocol framework.  Returns the elapsed ns.
+int bare_one(PyTypeObject* tp, const std::type_info* ti) {
+    bbr_framework* fw = bare_framework();
+    if (!fw)
+        return -1;
+    auto* b = new bbr_binding();
+    b->framework = fw;
+    b->pytype = tp;
+    b->native_type = ti;
+    b->source_name = bb::dup_cstr(bb::source_name_of(*ti));
+    return bbr_add_binding_ex(b, 0, 0) == 0 ? 0 : -1; // (on failure free_local_binding freed it)
+}
+PyObject* bare_types(PyObject*, PyObject* arg) { return publish_next(arg, "bare_types", bare_one); }
 
 // export_real(): publishes the four real C++ types real<0..3>; returns them.
 PyObject* export_real(PyObject*, PyObject*) {
@@ -239,7 +299,7 @@ PyObject* lookup(PyObject*, PyObject* args) {
     int64_t t0 = now_ns();
     for (Py_ssize_t i = 0; i < reps; ++i) {
         bb::refresh(cache, s.importer, ti);
-        found += cache.bindings != nullptr;
+        found += cache.bindings ? 1 : 0;
         cache.epoch = 0;
     }
     int64_t dt = now_ns() - t0;
@@ -282,6 +342,7 @@ PyMethodDef methods[] = {
     {"heap", heap, METH_NOARGS, "C heap bytes in use (mallinfo2), or None"},
     {"make_types", make_types, METH_O, "make_types(n): n more filler types"},
     {"export_types", export_types, METH_O, "export_types(n): publish the next n; elapsed ns"},
+    {"bare_types", bare_types, METH_O, "bare_types(n): publish the next n through the bare protocol framework"},
     {"export_real", export_real, METH_NOARGS, "publish real<0..3>; their Python types"},
     {"lookup", lookup, METH_VARARGS, "lookup(k, reps): elapsed ns of reps foreign lookups"},
     {"lookup_type", lookup_type, METH_VARARGS, "lookup_type(type, reps): elapsed ns"},

@@ -272,14 +272,21 @@ def cmd_memory(args):
     bb = mods["bbbench"]
     import bindbridge
     frameworks = len(bindbridge.frameworks())
-    bb.make_types(args.n)
+    bb.make_types(2 * args.n)
     gc.collect()
     h0 = bb.heap()
     bb.export_types(args.n)
     gc.collect()
     h1 = bb.heap()
+    # The same number of types again through the bare protocol framework (the
+    # floor: what the protocol itself allocates), with the same listeners plus
+    # the exporter, which files them as foreign.
+    bb.bare_types(args.n)
+    gc.collect()
+    h2 = bb.heap()
     json.dump({"n": args.n, "frameworks": frameworks, "bytes": h1 - h0,
-               "per_type": (h1 - h0) / args.n, "capsule_bytes": capsule_bytes()}, open(args.out, "w"))
+               "per_type": (h1 - h0) / args.n, "bare_per_type": (h2 - h1) / args.n,
+               "capsule_bytes": capsule_bytes()}, open(args.out, "w"))
 
 
 def capsule_bytes():
