@@ -21,6 +21,20 @@ BINDBRIDGE_NANOBIND_IMPORT(Color)
 BINDBRIDGE_NANOBIND_IMPORT(Wrapper)
 BINDBRIDGE_NANOBIND_IMPORT(Shade)
 
+// A declaration must not instantiate std::shared_ptr<T> (nor anything else
+// a module does not use): in a codebase of a thousand declared types that
+// was most of the declarations' compile time (docs/benchmarks.md).  Here
+// std::shared_ptr<NeverShared> is declared and never defined: the
+// declaration below compiles only while nothing completes it.
+struct NeverShared {
+    int v = 0;
+};
+namespace std {
+template <>
+class shared_ptr<NeverShared>;
+} // namespace std
+BINDBRIDGE_NANOBIND_IMPORT(NeverShared)
+
 namespace nb = nanobind;
 using namespace nb::literals;
 

@@ -13,6 +13,7 @@
 
 #include <cstring>
 #include <memory>
+#include <new>
 #include <string>
 #include <type_traits>
 #include <typeinfo>
@@ -525,30 +526,29 @@ inline bool load_other(import_cache& cache, const std::type_info& ti, PyObject* 
     return false;
 }
 
+// One copy of the throw for every T: inlined per caster, it cost each
+// function taking a T its own exception-handling code (compile time).
+[[noreturn]]
+#if defined(__GNUC__)
+__attribute__((noinline, cold))
+#endif
+inline void throw_next_overload() {
+    throw nb::next_overload();
+}
+
 template <typename T>
 struct caster : nb::detail::type_caster_base<T> {
     using base = nb::detail::type_caster_base<T>;
     static constexpr auto Name = base::Name;
 
     // nanobind's own instances take the short path (one compare more than
-    // nanobind's caster); the rest is out of line.
+    // nanobind's caster); the rest is out of line, reached from one call.
     bool from_python(nb::handle src, nb_flags flags, nb::detail::cleanup_list* cleanup) noexcept {
         PyObject* o = src.ptr();
-        if (Py_TYPE(o) != cache_of<T>().last_type) {
-            void* out = nullptr;
-            if (compat::type_get(&typeid(T), o, flags, cleanup, &out)) {
-                ptr = static_cast<T*>(out);
-                return true;
-            }
-            return from_python_other(o, flags, cleanup, false);
-        }
-        return from_python_other(o, flags, cleanup, true);
-    }
-
-    bool from_python_other(PyObject* o, nb_flags flags, nb::detail::cleanup_list* cleanup,
-                           bool seen_before) noexcept {
         void* out = nullptr;
-        bool ok = load_other(cache_of<T>(), typeid(T), o, flags, cleanup, seen_before, out);
+        const bool seen_before = Py_TYPE(o) == cache_of<T>().last_type;
+        const bool ok = (!seen_before && compat::type_get(&typeid(T), o, flags, cleanup, &out)) ||
+                        load_other(cache_of<T>(), typeid(T), o, flags, cleanup, seen_before, out);
         ptr = static_cast<T*>(out);
         return ok;
     }
@@ -580,12 +580,12 @@ struct caster : nb::detail::type_caster_base<T> {
     operator T*() { return ptr; }
     operator T&() {
         if (!ptr)
-            throw nb::next_overload(); // None where a value/reference is needed
+            throw_next_overload(); // None where a value/reference is needed
         return *ptr;
     }
     operator T&&() {
         if (!ptr)
-            throw nb::next_overload();
+            throw_next_overload();
         return (T&&) *ptr;
     }
 
@@ -673,7 +673,21 @@ template <typename T>
 struct shared_caster : holder_caster_head<std::shared_ptr<T>, T> {
     using typename holder_caster_head<std::shared_ptr<T>, T>::Value;
 
-    Value value;
+    // The loaded shared_ptr, in storage of a shared_ptr's size: a
+    // std::shared_ptr<T> member would instantiate std::shared_ptr<T> for
+    // every declared T, used or not (most of what a declaration cost to
+    // compile); the members below instantiate it only where used.
+    alignas(std::shared_ptr<void>) unsigned char storage[sizeof(std::shared_ptr<void>)];
+    Value& value() noexcept { return *std::launder(reinterpret_cast<Value*>(storage)); }
+
+    shared_caster() noexcept {
+        static_assert(sizeof(Value) == sizeof(storage) && alignof(Value) <= alignof(std::shared_ptr<void>),
+                      "std::shared_ptr<T> is laid out as std::shared_ptr<void>");
+        new (storage) Value();
+    }
+    shared_caster(const shared_caster&) = delete;
+    shared_caster& operator=(const shared_caster&) = delete;
+    ~shared_caster() { value().~Value(); }
 
     bool from_python(nb::handle src, nb_flags flags, nb::detail::cleanup_list* cleanup) noexcept {
         // No implicit conversions: a pointer into a temporary must not be
@@ -683,8 +697,8 @@ struct shared_caster : holder_caster_head<std::shared_ptr<T>, T> {
         if (!c.from_python(src, flags, cleanup))
             return false;
         T* p = c.operator T*();
-        value = share_loaded(p, src.ptr(), cache_of<T>());
-        return value != nullptr || p == nullptr;
+        value() = share_loaded(p, src.ptr(), cache_of<T>());
+        return value() != nullptr || p == nullptr;
     }
 
     static nb::handle from_cpp(const Value& v, nb::rv_policy, nb::detail::cleanup_list* cleanup) noexcept {
@@ -710,9 +724,9 @@ struct shared_caster : holder_caster_head<std::shared_ptr<T>, T> {
     // As nanobind's own: parameters by value, pointer, lvalue and rvalue
     // reference (std::shared_ptr<T>&).
     template <typename T_> using Cast = nb::detail::movable_cast_t<T_>;
-    explicit operator Value*() { return &value; }
-    explicit operator Value&() { return value; }
-    explicit operator Value&&() { return std::move(value); }
+    explicit operator Value*() { return &value(); }
+    explicit operator Value&() { return value(); }
+    explicit operator Value&&() { return std::move(value()); }
 };
 
 // std::unique_ptr<T> (default deleter): returns give ownership to
@@ -776,7 +790,7 @@ struct unique_caster : holder_caster_head<std::unique_ptr<T>, T> {
 
     explicit operator Value() {
         if (!src.is_none() && !take())
-            throw nb::next_overload();
+            throw_next_overload();
         inflight = false;
         if (foreign)
             commit_relinquished(foreign_owner, src.ptr());
