@@ -597,13 +597,16 @@ BBR_FUNC PyObject* bbr_detail_weakref_callback(PyObject* self, PyObject* weakref
 /* Publishes `binding` (spec: "Add binding").  Its owner must have joined a
  * registry.  tp_finalize_will_remove: nonzero if the owner's metatype
  * tp_finalize calls bbr_remove_binding; then no weakref callback is made.
+ * attribute: the str "__pymetabind_binding__" (interned, of the current
+ * interpreter) to set on the type, or NULL to make one: a publisher of many
+ * types saves making and interning it per type.
  *
  * Returns 0 on success.  On failure nothing was linked, the owner's
  * free_local_binding(binding) has run, -1 is returned and the Python error
  * is reported as unraisable (bbr_add_binding, as the spec says) or left set
- * for the caller (bbr_add_binding_ex with report_unraisable = 0). */
-BBR_FUNC int bbr_add_binding_ex(bbr_binding* binding, int tp_finalize_will_remove,
-                                int report_unraisable) {
+ * for the caller (report_unraisable = 0). */
+BBR_FUNC int bbr_add_binding_named(bbr_binding* binding, int tp_finalize_will_remove,
+                                   int report_unraisable, PyObject* attribute) {
     bbr_framework* owner = binding->framework;
     bbr_registry* registry = owner->registry;
     PyObject* capsule = NULL;
@@ -639,8 +642,9 @@ BBR_FUNC int bbr_add_binding_ex(bbr_binding* binding, int tp_finalize_will_remov
     if (!capsule)
         goto error;
     binding->capsule = capsule;
-    if (PyObject_SetAttrString((PyObject*) binding->pytype, BBR_BINDING_TYPE_ATTRIBUTE,
-                               capsule) != 0)
+    if ((attribute ? PyObject_SetAttr((PyObject*) binding->pytype, attribute, capsule)
+                   : PyObject_SetAttrString((PyObject*) binding->pytype, BBR_BINDING_TYPE_ATTRIBUTE,
+                                            capsule)) != 0)
         goto error;
     /* The type's dict now holds the only strong reference. */
     Py_DECREF(capsule);
@@ -667,6 +671,12 @@ error:
     Py_CLEAR(binding->pytype_wr);
     owner->free_local_binding(binding);
     return -1;
+}
+
+/* The same, making the attribute name. */
+BBR_FUNC int bbr_add_binding_ex(bbr_binding* binding, int tp_finalize_will_remove,
+                                int report_unraisable) {
+    return bbr_add_binding_named(binding, tp_finalize_will_remove, report_unraisable, NULL);
 }
 
 BBR_FUNC void bbr_add_binding(bbr_binding* binding, int tp_finalize_will_remove) {

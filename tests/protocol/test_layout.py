@@ -103,6 +103,7 @@ def compile_header(tmp_path: Path, compiler: str, std: str, include: str, *defin
         "  (bbr_probe_fn) bbr_registry_get, (bbr_probe_fn) bbr_registry_find,\n"
         "  (bbr_probe_fn) bbr_add_framework, (bbr_probe_fn) bbr_remove_framework,\n"
         "  (bbr_probe_fn) bbr_add_binding, (bbr_probe_fn) bbr_add_binding_ex,\n"
+        "  (bbr_probe_fn) bbr_add_binding_named,\n"
         "  (bbr_probe_fn) bbr_remove_binding, (bbr_probe_fn) bbr_get_binding,\n"
         "  (bbr_probe_fn) bbr_get_binding_checked, (bbr_probe_fn) bbr_registry_has_binding,\n"
         "  (bbr_probe_fn) bbr_list_append };\n")

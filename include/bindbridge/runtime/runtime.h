@@ -94,6 +94,7 @@ inline bool demangle_plain(const char* m, std::string& out) {
     if (nested)
         ++m;
     out.clear();
+    out.reserve(std::strlen(m)); // (about as long as the mangled name)
     do {
         if (*m < '1' || *m > '9')
             return false;
@@ -134,9 +135,13 @@ inline std::string demangle(const char* mangled) {
     return mangled;
 }
 
-// The pymetabind source_name: demangled, without class/struct/enum.
+// The pymetabind source_name: demangled, without class/struct/enum (which
+// only a demangler writes: a plain name has none).
 inline std::string source_name_of(const std::type_info& ti) {
-    std::string name = demangle(type_key(ti));
+    std::string name;
+    if (demangle_plain(type_key(ti), name))
+        return name;
+    name = demangle(type_key(ti));
     for (const char* prefix : {"class ", "struct ", "enum "})
         if (name.compare(0, std::strlen(prefix), prefix) == 0)
             name.erase(0, std::strlen(prefix));
@@ -838,16 +843,23 @@ inline void* call_from_python(bbr_binding* b, PyObject* src, bool convert, keep_
     return p;
 }
 
+// The interned "__pymetabind_binding__" (main interpreter, as the records:
+// kept for the life of the process), or nullptr with no error set.
+inline PyObject* binding_attribute_key() noexcept {
+    static PyObject* key = PyUnicode_InternFromString(BBR_BINDING_TYPE_ATTRIBUTE);
+    if (!key)
+        PyErr_Clear();
+    return key;
+}
+
 // bbr_get_binding without the attribute lookup's cost on a miss (a string
 // made, an AttributeError raised and cleared: about a thousand instructions
 // for every object of an unbound type): the capsule from the type's MRO
 // dicts, as the attribute lookup finds it, raising nothing.
 inline bbr_binding* binding_in_mro(PyTypeObject* tp) noexcept {
-    static PyObject* key = PyUnicode_InternFromString(BBR_BINDING_TYPE_ATTRIBUTE);
-    if (!key) {
-        PyErr_Clear();
+    PyObject* key = binding_attribute_key();
+    if (!key)
         return nullptr;
-    }
     PyObject* capsule = _PyType_Lookup(tp, key); // borrowed
     if (!capsule || !PyCapsule_IsValid(capsule, BBR_BINDING_CAPSULE_NAME))
         return nullptr;
@@ -1460,7 +1472,8 @@ inline int publish(framework_record* rec, PyTypeObject* pytype, const std::type_
         PyErr_NoMemory();
         return -1;
     }
-    if (bbr_add_binding_ex(b, 0, 0) != 0) {
+    // (The interned name: making one per type was an eighth of an export.)
+    if (bbr_add_binding_named(b, 0, 0, binding_attribute_key()) != 0) {
         // free_local_binding ran (and freed the context); forget it.  The
         // error (e.g. an immutable type) names the type.
         rec->local_by_type.erase(pytype, b);
