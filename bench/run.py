@@ -187,7 +187,7 @@ class Runner:
             dumps = self.read_dumps(cgdir)
             for tag, by_n in dumps.items():
                 what, _, size = tag.partition("@")
-                if what == "export":
+                if what in ("export", "bare"):
                     (n, path), = by_n.items()
                     value = cgparse.summary_only(path)[1] / n
                 else:

@@ -258,6 +258,15 @@ def cmd_scale(args):
                 run_call(n)
                 return time.perf_counter_ns() - t0
             out["call_ns"].append(timed(call_ns, args.reps))
+    if cg and args.sizes:
+        # The floor: as many types again through the bare protocol framework
+        # (bbbench.bare_types), heard by the same frameworks (and the exporter).
+        n = max(1, min(1000, args.sizes[-1]))
+        bb.make_types(n)
+        gc.collect()
+        bb.zero()
+        bb.bare_types(n)
+        bb.dump("bare@%d|%d" % (args.sizes[-1], n))
     if args.out:
         json.dump(out, open(args.out, "w"))
 
