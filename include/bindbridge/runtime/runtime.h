@@ -119,10 +119,8 @@ inline bool demangle_plain(const char* m, std::string& out) {
     return *m == '\0';
 }
 
-inline std::string demangle(const char* mangled) {
-    std::string plain;
-    if (demangle_plain(mangled, plain))
-        return plain;
+// What the C++ runtime's demangler makes of a name (itself without one).
+inline std::string demangle_by_runtime(const char* mangled) {
 #if defined(__GNUC__)
     int status = 0;
     char* d = abi::__cxa_demangle(mangled, nullptr, nullptr, &status);
@@ -135,13 +133,20 @@ inline std::string demangle(const char* mangled) {
     return mangled;
 }
 
+inline std::string demangle(const char* mangled) {
+    std::string plain;
+    if (demangle_plain(mangled, plain))
+        return plain;
+    return demangle_by_runtime(mangled);
+}
+
 // The pymetabind source_name: demangled, without class/struct/enum (which
 // only a demangler writes: a plain name has none).
 inline std::string source_name_of(const std::type_info& ti) {
     std::string name;
     if (demangle_plain(type_key(ti), name))
         return name;
-    name = demangle(type_key(ti));
+    name = demangle_by_runtime(type_key(ti));
     for (const char* prefix : {"class ", "struct ", "enum "})
         if (name.compare(0, std::strlen(prefix), prefix) == 0)
             name.erase(0, std::strlen(prefix));
