@@ -202,14 +202,10 @@ inline long check_imports(nanobind::module_& m) {
     };                                                                                        \
     template <>                                                                               \
     struct type_caster<std::shared_ptr<T>>                                                    \
-        : ::bindbridge::detail::nanobind_impl::shared_caster<T> {                             \
-        static constexpr auto Name = const_name(PYNAME);                                      \
-    };                                                                                        \
+        : ::bindbridge::detail::nanobind_impl::shared_caster<T> {};                           \
     template <>                                                                               \
     struct type_caster<std::unique_ptr<T>>                                                    \
-        : ::bindbridge::detail::nanobind_impl::unique_caster<T> {                             \
-        static constexpr auto Name = const_name(PYNAME);                                      \
-    };                                                                                        \
+        : ::bindbridge::detail::nanobind_impl::unique_caster<T> {};                           \
     }                                                                                         \
     }
 

@@ -160,6 +160,11 @@ def test_removed_binding_is_refused_then_reexport(side):
 def test_signature_names_python_type():
     assert "bb_nanobind.Pet" in pbm.pet_describe.__doc__
     assert "bb_pybind11.Toy" in nbm.toy_describe.__doc__
+    # Holders too: their casters take the name from T's (IMPORT_AS names it once).
+    assert nbm.toy_share.__doc__.startswith("toy_share(arg: bb_pybind11.Toy, /)")
+    assert nbm.toy_take_unique.__doc__.startswith("toy_take_unique(arg: bb_pybind11.Toy, /)")
+    assert nbm.toy_make_shared.__doc__.endswith("-> bb_pybind11.Toy")
+    assert "bb_nanobind.Pet" in pbm.pet_share.__doc__
 
 
 def test_reference_internal_keeps_parent_alive():
