@@ -669,7 +669,7 @@ const std::type_info* static_type(const T* p) noexcept {
 }
 
 // What nanobind asks of a caster of holder H of T: its value type, its
-// name (T's; the _AS macro overrides it), a class, cast by value.
+// name (T's caster's, the Python name under the _AS macro), a class, cast by value.
 template <typename H, typename T>
 struct holder_caster_head {
     using Value = H;
