@@ -1,6 +1,6 @@
 """tests/versions/build.py: fetch framework wheels and build one test module per framework version.
 
-    python tests/versions/build.py --out build/versions [--only NAME ...] [--compile-only]
+    python tests/versions/build.py --out build/versions [--only NAME ...] [--compile-only] [--opt=-O1]
 
 Wheels come from PyPI through pip (cached in <out>/wheels) and are unpacked
 to <out>/frameworks/<framework>-<version>; each module is its own CMake
@@ -57,7 +57,8 @@ def cmake_dir(root: Path, framework: str) -> Path:
     return root / "nanobind" / "cmake"
 
 
-def build(out: Path, b: matrix.Build, bindbridge_dir: str, tools: Path, python: str) -> float:
+def build(out: Path, b: matrix.Build, bindbridge_dir: str, tools: Path, python: str,
+          opt: str = "") -> float:
     start = time.time()
     root = fetch(out, b.framework.split("-")[0], b.version)
     bdir = out / "build" / b.name
@@ -74,6 +75,9 @@ def build(out: Path, b: matrix.Build, bindbridge_dir: str, tools: Path, python: 
         flags = " ".join(b.flags)
         cmd += ["-DCMAKE_CXX_FLAGS=%s" % flags, "-DCMAKE_MODULE_LINKER_FLAGS=%s" % flags,
                 "-DCMAKE_SHARED_LINKER_FLAGS=%s" % flags]
+    if b.opt or opt:
+        # (Release's own -O3 would come after CMAKE_CXX_FLAGS and win)
+        cmd.append("-DCMAKE_CXX_FLAGS_RELEASE=%s -DNDEBUG" % (b.opt or opt))
     run(cmd)
     run([str(tools / "cmake"), "--build", str(bdir), "--parallel", "1"])
     return time.time() - start
@@ -102,6 +106,9 @@ def main() -> int:
     ap.add_argument("--only", nargs="*", default=None)
     ap.add_argument("--compile-only", action="store_true", help="also build COMPILE_ONLY")
     ap.add_argument("--python", default=sys.executable, help="interpreter to build for")
+    ap.add_argument("--fetch-only", action="store_true", help="fetch the wheels, build nothing")
+    ap.add_argument("--opt", default="", help="optimisation level in place of Release's -O3 "
+                    "(e.g. -O1), for builds that do not set their own")
     args = ap.parse_args()
     out = args.out.resolve()
     builds = list(matrix.DEFAULT) + list(matrix.EXTRAS) + list(matrix.PLAIN) + list(matrix.HOOK) + \
@@ -114,13 +121,16 @@ def main() -> int:
     # Fetch first (sequentially: pip's cache is not made for parallel use).
     for b in builds:
         fetch(out, b.framework.split("-")[0], b.version)
+    if args.fetch_only:
+        return 0
     def report(b, seconds, error):
         if error is None:
             print("==> built %-11s %-22s %5.1f s" % (b.name, b.label, seconds), flush=True)
         else:
             print("==> FAILED %s (%s)\n%s" % (b.name, b.label, error), flush=True)
 
-    failed = two_at_a_time(builds, lambda b: build(out, b, bindbridge_dir, tools, args.python), report)
+    failed = two_at_a_time(builds, lambda b: build(out, b, bindbridge_dir, tools, args.python, args.opt),
+                          report)
     return 1 if failed else 0
 
 

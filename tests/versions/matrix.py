@@ -19,6 +19,7 @@ class Build(NamedTuple):
     note: str = ""
     cxx: str = ""                 # the C++ compiler ("" for CMake's default, g++)
     flags: Tuple[str, ...] = ()   # extra compile and link flags (-stdlib=libc++)
+    opt: str = ""                 # the optimisation level, when not Release's -O3
 
     @property
     def label(self) -> str:
@@ -120,10 +121,10 @@ SANITIZE_FLAGS = ("-fsanitize=address,undefined", "-fno-sanitize-recover=all",
                   "-fno-omit-frame-pointer")
 HOSTILE_SANITIZED: List[Build] = [
     Build("hxa_pb2136_abi0", "pybind11", "2.13.6", 13, ("_GLIBCXX_USE_CXX11_ABI=0",),
-          flags=SANITIZE_FLAGS, note="ASan, _GLIBCXX_USE_CXX11_ABI=0"),
-    Build("hxa_pb2136_abi1", "pybind11", "2.13.6", 14, flags=SANITIZE_FLAGS, note="ASan"),
+          flags=SANITIZE_FLAGS, opt="-O1", note="ASan -O1, _GLIBCXX_USE_CXX11_ABI=0"),
+    Build("hxa_pb2136_abi1", "pybind11", "2.13.6", 14, flags=SANITIZE_FLAGS, opt="-O1", note="ASan -O1"),
     Build("hxa_nb310_abi0", "nanobind", "3.1.0", 15, ("_GLIBCXX_USE_CXX11_ABI=0",),
-          flags=SANITIZE_FLAGS, note="ASan, _GLIBCXX_USE_CXX11_ABI=0"),
+          flags=SANITIZE_FLAGS, opt="-O1", note="ASan -O1, _GLIBCXX_USE_CXX11_ABI=0"),
 ]
 SANITIZED_FOR = {"hx_pb2136_abi0": "hxa_pb2136_abi0", "hx_pb2136_abi1": "hxa_pb2136_abi1",
                  "hx_nb310_abi0": "hxa_nb310_abi0"}
