@@ -12,7 +12,9 @@ without bindbridge (no export, no header: the importer's functions take
 nanobind's own types).  Measured, every figure a median of R:
 
 - the compile time of the importer's translation unit (the object file
-  alone, Release, after a first compile that warms the file cache);
+  alone, Release): the compiler's CPU time, the two variants taking
+  turns round by round after a first round that warms the file cache;
+  the difference is the median of the rounds' ratios;
 - the import time of the importer in a fresh interpreter, the owner
   imported first; and with bindbridge the first foreign call after it
   (the framework joins the registry and reads the owner's N bindings);
@@ -28,6 +30,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -164,17 +167,28 @@ def measure(n=1000, repeats=5, out=None, log=print):
     header_s = time.time() - t
     declared = (build / "owner_imports.h").read_text().count("BINDBRIDGE_NANOBIND_IMPORT_AS(")
 
-    compile_s = {}
-    for variant in ("bb", "plain"):
-        obj = "CMakeFiles/cb_importer_%s.dir/importer.cpp.o" % variant
-        times = []
-        for i in range(repeats + 1):
+    # The two variants take turns, round by round, so a drift of the machine
+    # (another process, the clock) moves both alike; each figure is the
+    # compiler's CPU time (user + system of the children), not wall-clock.
+    # The difference is the median of the rounds' ratios.
+    compile_s, ratios = {"bb": [], "plain": []}, []
+    for i in range(repeats + 1):
+        cpu = {}
+        for variant in (("bb", "plain") if i % 2 else ("plain", "bb")):
+            obj = "CMakeFiles/cb_importer_%s.dir/importer.cpp.o" % variant
             (build / obj).unlink(missing_ok=True)
-            t = time.time()
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
             _run([ninja, "-C", str(build), obj])
-            if i:  # (the first compile warms the caches)
-                times.append(time.time() - t)
-        compile_s[variant] = statistics.median(times)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu[variant] = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        if i:  # (the first round warms the caches)
+            for variant, seconds in cpu.items():
+                compile_s[variant].append(seconds)
+            ratios.append(cpu["bb"] / cpu["plain"])
+    compile_rounds = compile_s
+    compile_s = {v: statistics.median(x) for v, x in compile_rounds.items()}
+    compile_ratio = statistics.median(ratios)
+    for variant in ("bb", "plain"):
         _run([ninja, "-C", str(build), "cb_importer_" + variant])
     log("codebase: importer compiles in %.1f s with bindbridge, %.1f s without"
         % (compile_s["bb"], compile_s["plain"]))
@@ -195,7 +209,7 @@ def measure(n=1000, repeats=5, out=None, log=print):
     med = statistics.median
     return {
         "classes": n, "repeats": repeats, "declared": declared, "header_s": header_s,
-        "compile_s": compile_s,
+        "compile_s": compile_s, "compile_rounds": compile_rounds, "compile_ratio": compile_ratio,
         "import_ms": {v: med(x) * 1e3 for v, x in imports.items()},
         "first_call_ms": med(calls) * 1e3,
         "owner_import_ms": {v: med(x) * 1e3 for v, x in owners.items()},
