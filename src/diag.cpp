@@ -16,6 +16,7 @@
 #endif
 
 #include "bindbridge/protocol.h"
+#include "bindbridge/conduit/string_abi_key.h"
 #include "bindbridge/runtime/abi_tag.h"
 #include "bindbridge/runtime/pending_join.h"
 #include "bindbridge/version.h"
@@ -341,7 +342,7 @@ PyObject* layout(PyObject*, PyObject*) {
 }
 
 // assume_pybind11_2x_string_abi(n or None): which libstdc++ string ABI the
-// process's pybind11 2.x modules use (conduit.h answers their conduit id
+// process's pybind11 2.x modules use (conduit/serve.h answers their conduit id
 // only when it is the exporter's own).
 PyObject* assume_pybind11_2x_string_abi(PyObject*, PyObject* arg) {
     PyObject* dict = bbr_registry_dict();

@@ -7,6 +7,8 @@ remove its binding).  The C-API test framework stands in for such a build.
 
 from __future__ import annotations
 
+import pytest
+
 from conftest import check_script
 
 
@@ -25,3 +27,33 @@ assert bindbridge.binding_of(nbm.Pet).framework.startswith("nanobind")
 print("ok")
 """)
     assert out.strip() == "ok"
+
+
+# The C-API framework poses as another framework before it publishes
+# NbPoint; then the nanobind domain exports NbPoint, then ToyBox.
+POSING = """
+import bindbridge, bbtest_cpp, bb_nanobind as nbm
+bbtest_cpp.pose_as({name!r})
+nbm.bind_point(do_export=False)
+bbtest_cpp.publish_on(nbm.NbPoint, "bbt_point")
+nbm.export_point()
+assert bindbridge.binding_of(nbm.NbPoint).framework == {name!r}
+nbm.export_toybox()
+b = bindbridge.binding_of(nbm.ToyBox)
+ours = bindbridge.binding_of(nbm.Pet).framework
+print("none" if b is None else "ours" if b.framework == ours else b.framework)
+"""
+
+
+@pytest.mark.parametrize("name, toybox", [
+    # a nanobind build that speaks pymetabind itself serves the whole
+    # domain: bindbridge publishes nothing more for it
+    ("nanobind 9.9.9 (a native pymetabind build)", "none"),
+    # another framework owns only its own types
+    ("pybind11 9.9.9 (a native pymetabind build)", "ours"),
+    ("bbtest_cpp (C++ test framework)", "ours"),
+    # another bindbridge version's record is not a native build
+    ("nanobind 9.9.9 via bindbridge 9.9.9", "ours"),
+])
+def test_a_native_build_of_the_framework_serves_its_whole_domain(name, toybox):
+    assert check_script(POSING.format(name=name)).strip() == toybox

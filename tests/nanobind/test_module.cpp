@@ -131,6 +131,9 @@ NB_MODULE(bb_nanobind, m) {
 
     nb::class_<Stray>(m, "Stray").def(nb::init<>()).def_rw("value", &Stray::value);
     nb::class_<ToyBox>(m, "ToyBox").def(nb::init<>()).def_rw("toy", &ToyBox::toy).def_rw("lid", &ToyBox::lid);
+    // (exported only when a test asks: test_step_aside.py)
+    m.def("export_toybox", [](nb::module_ mod) { bindbridge::export_type<ToyBox>(mod); },
+          "module"_a = m);
     bindbridge::export_type<Stray>(m);
     m.def("wrapper_name", [](const Wrapper& w) { return w.name; });
 

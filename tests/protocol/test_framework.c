@@ -815,6 +815,23 @@ static PyObject* bbt_info(PyObject* self, PyObject* noargs) {
                          bbt_local_bindings);
 }
 
+/* pose_as(name): this framework's name from now on; a test poses as a
+ * native pymetabind build of a framework ("nanobind 9.9.9 ..."). */
+static char bbt_posed_name[128];
+static PyObject* bbt_pose_as(PyObject* self, PyObject* arg) {
+    const char* name = PyUnicode_AsUTF8(arg);
+    (void) self;
+    if (!name)
+        return NULL;
+    if (strlen(name) >= sizeof(bbt_posed_name)) {
+        PyErr_SetString(PyExc_ValueError, "name too long");
+        return NULL;
+    }
+    snprintf(bbt_posed_name, sizeof(bbt_posed_name), "%s", name);
+    bbt_fw.name = bbt_posed_name;
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef bbt_methods[] = {
     {"make_type", BBT_CAST(PyCFunction, (void (*)(void)) bbt_make_type),
      METH_VARARGS | METH_KEYWORDS, "make_type(name, export=True): a new bound type"},
@@ -832,6 +849,7 @@ static PyMethodDef bbt_methods[] = {
     {"forge_capsule", bbt_forge_capsule, METH_VARARGS, "forge_capsule(name, address)"},
     {"info", bbt_info, METH_NOARGS, "this framework's record"},
     {"publish_on", bbt_publish_on, METH_VARARGS, "publish_on(type, source_name)"},
+    {"pose_as", bbt_pose_as, METH_O, "pose_as(name): this framework's name from now on"},
     {"set_fail_mode", bbt_set_fail_mode, METH_O,
      "set_fail_mode(n): 1 from_python raises, 2 to_python raises, 3 keep_alive refuses, "
      "4/5 translate_exception misbehaves"},

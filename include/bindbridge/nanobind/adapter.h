@@ -23,7 +23,7 @@
 
 #include "../runtime/runtime.h"
 #include "../runtime/returns.h"
-#include "../runtime/conduit.h"
+#include "../conduit/serve.h"
 
 namespace bindbridge {
 namespace detail {
@@ -274,6 +274,12 @@ inline std::string signature_name(const std::type_info& t) {
     return name;
 }
 
+// A framework that publishes a type of this domain and is not a
+// bindbridge record: a nanobind build that speaks pymetabind itself.
+inline bool is_native_nanobind(const bbr_framework* other) noexcept {
+    return other->name && std::strncmp(other->name, "nanobind ", 9) == 0;
+}
+
 inline framework_record*& cached_record() noexcept {
     static framework_record* rec = nullptr;
     return rec;
@@ -295,7 +301,7 @@ inline framework_record* domain_record() {
                  std::to_string(NB_VERSION_MINOR) + "." + std::to_string(NB_VERSION_PATCH);
         if (*compat::domain_name() != '\0')
             r.name += std::string(" (domain ") + compat::domain_name() + ")";
-        r.name += std::string(" via bindbridge ") + BINDBRIDGE_VERSION_STRING;
+        r.is_native_build = is_native_nanobind;
         r.fw.from_python = serve_from_python;
         r.fw.to_python = serve_to_python;
         r.fw.keep_alive = serve_keep_alive;

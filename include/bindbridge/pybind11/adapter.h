@@ -17,7 +17,7 @@
 
 #include "../runtime/runtime.h"
 #include "../runtime/returns.h"
-#include "../runtime/conduit.h"
+#include "../conduit/serve.h"
 #include "../runtime/enums.h"
 
 #if !defined(PYBIND11_VERSION_HEX) || PYBIND11_VERSION_HEX < 0x020A0000 || PYBIND11_VERSION_HEX >= 0x03020000
@@ -426,6 +426,12 @@ inline bool is_pybind11_function(PyObject* f) noexcept {
 // Our translator (registered once per domain): other frameworks' exceptions.
 inline void translate_foreign_exceptions(std::exception_ptr p);
 
+// A framework that publishes a type of this domain and is not a
+// bindbridge record: a pybind11 build that speaks pymetabind itself.
+inline bool is_native_pybind11(const bbr_framework* other) noexcept {
+    return other->name && std::strncmp(other->name, "pybind11 ", 9) == 0;
+}
+
 inline framework_record*& cached_record() noexcept {
     static framework_record* rec = nullptr;
     return rec;
@@ -441,8 +447,8 @@ inline framework_record* domain_record() {
         r.name = std::string("pybind11 " BINDBRIDGE_PB11_STR(PYBIND11_VERSION_MAJOR) "."
                              BINDBRIDGE_PB11_STR(PYBIND11_VERSION_MINOR) "."
                              BINDBRIDGE_PB11_STR(PYBIND11_VERSION_PATCH) " (internals v") +
-                 std::to_string(PYBIND11_INTERNALS_VERSION) + ") via bindbridge " +
-                 BINDBRIDGE_VERSION_STRING;
+                 std::to_string(PYBIND11_INTERNALS_VERSION) + ")";
+        r.is_native_build = is_native_pybind11;
         r.fw.from_python = serve_from_python;
         r.fw.to_python = serve_to_python;
         r.fw.keep_alive = serve_keep_alive;

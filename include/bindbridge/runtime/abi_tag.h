@@ -79,9 +79,4 @@
 #define BINDBRIDGE_PLATFORM_ABI_TAG \
     BINDBRIDGE_ABI_COMPILER_ BINDBRIDGE_ABI_STDLIB_ BINDBRIDGE_ABI_BUILD_
 
-// Where bindbridge.assume_pybind11_2x_string_abi(n) keeps n (an int) in
-// the registry's dict: the string ABI unmodified pybind11 2.x modules use
-// (runtime/conduit.h reads it).
-#define BINDBRIDGE_PYBIND11_2X_STRING_ABI_KEY "__bindbridge_pybind11_2x_string_abi"
-
 #endif // BINDBRIDGE_RUNTIME_ABI_TAG_H

@@ -153,6 +153,19 @@ inline std::string source_name_of(const std::type_info& ti) {
     return name;
 }
 
+// The runtime appends this to every record's name ("<adapter's name> via
+// bindbridge 0.1.0"): how a record of any bindbridge version is told from
+// a framework that speaks pymetabind itself.
+#define BINDBRIDGE_RECORD_NAME_MARK " via bindbridge "
+
+inline const char* record_name_suffix() noexcept {
+    return BINDBRIDGE_RECORD_NAME_MARK BINDBRIDGE_VERSION_STRING;
+}
+
+inline bool is_bindbridge_record(const bbr_framework* fw) noexcept {
+    return fw->name && std::strstr(fw->name, BINDBRIDGE_RECORD_NAME_MARK) != nullptr;
+}
+
 inline char* dup_cstr(const std::string& s) noexcept {
     char* p = static_cast<char*>(std::malloc(s.size() + 1));
     if (p)
@@ -197,6 +210,11 @@ struct framework_record {
     // A native pymetabind build of our framework that serves this domain
     // (see steps_aside): we then publish nothing ourselves.
     bbr_framework* native_owner = nullptr;
+    // The adapter's test (set by its init): whether `other`, which is not
+    // a bindbridge record and already publishes a type of ours, is a
+    // native pymetabind build of the adapter's framework, which then
+    // serves the whole domain.  nullptr: never.
+    bool (*is_native_build)(const bbr_framework* other) noexcept = nullptr;
     // Adapter-specific state (owned by the adapter).
     void* adapter = nullptr;
     void (*free_adapter)(void*) noexcept = nullptr; // frees `adapter` if the record is dropped
@@ -714,6 +732,12 @@ framework_record* get_or_create_record(const std::string& key, uint32_t layout, 
     rec->fw.remove_local_binding = record_callbacks<Tag>::remove_local_binding;
     if (!init(*rec))
         return nullptr;
+    try {
+        rec->name += record_name_suffix();
+    } catch (...) {
+        PyErr_NoMemory();
+        return nullptr;
+    }
     rec->fw.name = rec->name.c_str();
     // The capsule has no destructor: the record must outlive every binding
     // and the registry's last use of it (interpreter finalisation).
@@ -1422,8 +1446,8 @@ inline void free_binding(bbr_binding* b) noexcept {
 // same framework that speaks pymetabind natively (the nanobind and
 // pybind11 pull requests), or another bindbridge domain.  Its capsule must
 // not be overwritten (that would remove its binding), so we step aside.
-// When that framework is of our own family ("pybind11 ...", "nanobind
-// ...") and not a bindbridge record, it serves this whole domain: later
+// When the adapter recognises that framework as a native build of its own
+// (framework_record::is_native_build), it serves this whole domain: later
 // exports step aside too.
 inline bool steps_aside(framework_record* rec, PyTypeObject* pytype) {
     if (rec->native_owner)
@@ -1433,10 +1457,8 @@ inline bool steps_aside(framework_record* rec, PyTypeObject* pytype) {
     bbr_binding* existing = binding_in_mro(pytype);
     if (!existing || !rec->announced.contains(existing) || existing->pytype != pytype)
         return false; // none, or inherited from a base, or never announced: ours to publish
-    const char* other = existing->framework->name ? existing->framework->name : "";
-    std::string family = rec->name.substr(0, rec->name.find(' ') + 1);
-    if (std::strncmp(other, family.c_str(), family.size()) == 0 &&
-        std::strstr(other, " via bindbridge") == nullptr)
+    if (rec->is_native_build && !is_bindbridge_record(existing->framework) &&
+        rec->is_native_build(existing->framework))
         rec->native_owner = existing->framework;
     return true;
 }

@@ -1,4 +1,8 @@
-// include/bindbridge/runtime/conduit.h: exported types answer pybind11's _pybind11_conduit_v1_.
+// include/bindbridge/conduit/serve.h: exported types answer pybind11's _pybind11_conduit_v1_.
+//
+// conduit/ is pybind11's cpp conduit as bindbridge speaks it, whichever
+// adapter exported the type: it stands on runtime/ and protocol.h only
+// (no framework header), and every adapter may include it.
 //
 // pybind11 >= 2.11.2 (and every 3.x) tries, on the convert pass and only
 // for a C++ type it binds itself, to call
@@ -19,13 +23,14 @@
 //     kept in the interpreter dict) and it is ours;
 // and only for the exact C++ type of the binding (no upcasts).  A type
 // that already has the attribute (every pybind11 type) keeps its own.
-#ifndef BINDBRIDGE_RUNTIME_CONDUIT_H
-#define BINDBRIDGE_RUNTIME_CONDUIT_H
+#ifndef BINDBRIDGE_CONDUIT_SERVE_H
+#define BINDBRIDGE_CONDUIT_SERVE_H
 
 #include <cstring>
 #include <typeinfo>
 
-#include "runtime.h"
+#include "../runtime/runtime.h"
+#include "string_abi_key.h"
 
 namespace bindbridge {
 namespace detail {
@@ -135,4 +140,4 @@ inline int install_conduit(framework_record* rec, PyTypeObject* pytype) {
 } // namespace detail
 } // namespace bindbridge
 
-#endif // BINDBRIDGE_RUNTIME_CONDUIT_H
+#endif // BINDBRIDGE_CONDUIT_SERVE_H
