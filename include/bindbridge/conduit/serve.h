@@ -137,6 +137,18 @@ inline int install_conduit(framework_record* rec, PyTypeObject* pytype) {
     return rc;
 }
 
+// An adapter's export: publish_context (runtime.h), then, for a newly
+// published class (not an enum: pybind11 asks no conduit of those), the
+// conduit.  0, or -1 with a Python error set.
+template <typename Context, typename Merge>
+int export_binding(framework_record* rec, PyTypeObject* pytype, const std::type_info* native,
+                   const Context& context, Merge&& merge, bool is_class) {
+    int rc = publish_context(rec, pytype, native, context, merge);
+    if (rc < 0)
+        return -1;
+    return rc == 0 && is_class ? install_conduit(rec, pytype) : 0;
+}
+
 } // namespace detail
 } // namespace bindbridge
 

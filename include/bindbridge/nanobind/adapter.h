@@ -243,15 +243,7 @@ inline int serve_translate_exception(void* eptr_void) noexcept {
         Py_DECREF(r);
         return 0;
     }
-    PyObject* type = PyErr_Occurred();
-    if (!type)
-        return 0;
-    bool translated = nanobind_own || (PyType_Check(type) &&
-                                       (reinterpret_cast<PyTypeObject*>(type)->tp_flags &
-                                        Py_TPFLAGS_HEAPTYPE));
-    if (!translated)
-        PyErr_Clear();
-    return translated ? 1 : 0;
+    return claim_translation(nanobind_own);
 }
 
 inline void free_local_binding(bbr_binding* b) noexcept {
@@ -302,11 +294,8 @@ inline framework_record* domain_record() {
         if (*compat::domain_name() != '\0')
             r.name += std::string(" (domain ") + compat::domain_name() + ")";
         r.is_native_build = is_native_nanobind;
-        r.fw.from_python = serve_from_python;
-        r.fw.to_python = serve_to_python;
-        r.fw.keep_alive = serve_keep_alive;
-        r.fw.translate_exception = serve_translate_exception;
-        r.fw.free_local_binding = free_local_binding;
+        set_serving(r, {serve_from_python, serve_to_python, serve_keep_alive, serve_translate_exception,
+                        free_local_binding});
 #if !defined(Py_GIL_DISABLED)
         // nanobind frees its types by finalisation (and reports those it
         // cannot); the record drops its own references at exit (atexit
@@ -357,21 +346,14 @@ inline framework_record* record_for_import() noexcept {
 
 inline void export_pytype(framework_record* rec, PyTypeObject* tp, const std::type_info* ti,
                           type_context tc) {
-    if (bbr_binding* published = rec->local_by_type.first(tp)) {
-        // Already published (maybe by export_all): learn what export_type knows.
-        auto* old = static_cast<type_context*>(published->context);
-        old->copyable = old->copyable || tc.copyable;
-        old->movable = old->movable || tc.movable;
-        return;
-    }
-    auto* ctx = new type_context(tc);
-    int rc = publish(rec, tp, ti, ctx);
-    if (rc == 1 || rc == 2)
-        delete ctx; // stepped aside, or already ours
-    else if (rc != 0)
-        throw nb::python_error(); // free_local_binding deleted ctx
-    else if (!tc.enum_size && install_conduit(rec, tp) != 0)
-        throw nb::python_error(); // unmodified pybind11 modules take it through the conduit
+    // Already published (maybe by export_all): learn what export_type knows.
+    auto merge = [&](type_context& old) {
+        old.copyable = old.copyable || tc.copyable;
+        old.movable = old.movable || tc.movable;
+    };
+    // Unmodified pybind11 modules take classes through the conduit.
+    if (export_binding(rec, tp, ti, tc, merge, !tc.enum_size) != 0)
+        throw nb::python_error();
 }
 
 inline framework_record* record_for_export(nb::module_&) {

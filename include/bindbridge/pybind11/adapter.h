@@ -449,11 +449,8 @@ inline framework_record* domain_record() {
                              BINDBRIDGE_PB11_STR(PYBIND11_VERSION_PATCH) " (internals v") +
                  std::to_string(PYBIND11_INTERNALS_VERSION) + ")";
         r.is_native_build = is_native_pybind11;
-        r.fw.from_python = serve_from_python;
-        r.fw.to_python = serve_to_python;
-        r.fw.keep_alive = serve_keep_alive;
-        r.fw.translate_exception = serve_translate_exception;
-        r.fw.free_local_binding = free_local_binding;
+        set_serving(r, {serve_from_python, serve_to_python, serve_keep_alive, serve_translate_exception,
+                        free_local_binding});
         try {
             py::register_exception_translator(translate_foreign_exceptions);
         } catch (py::error_already_set& e) {
@@ -488,23 +485,15 @@ inline void export_tinfo(const py::detail::type_info* tinfo, const std::type_inf
     framework_record* rec = domain_record();
     if (!rec)
         throw py::error_already_set();
-    if (bbr_binding* published = rec->local_by_type.first(tinfo->type)) {
-        // Already published: fill in constructors a previous export_all lacked.
-        auto* tc = static_cast<type_context*>(published->context);
-        if (!tc->copy)
-            tc->copy = copy;
-        if (!tc->move)
-            tc->move = move;
-        return;
-    }
-    auto* tc = new type_context{tinfo, copy, move};
-    int rc = publish(rec, tinfo->type, native, tc);
-    if (rc == 1 || rc == 2)
-        delete tc; // another framework publishes this type: we stepped aside
-    else if (rc != 0)
-        throw py::error_already_set(); // free_local_binding deleted tc
+    // Already published (export_all): fill in the constructors it lacked.
     // pybind11 >= 2.11.2 types have their own conduit; older ones get ours.
-    else if (install_conduit(rec, tinfo->type) != 0)
+    auto merge = [&](type_context& tc) {
+        if (!tc.copy)
+            tc.copy = copy;
+        if (!tc.move)
+            tc.move = move;
+    };
+    if (export_binding(rec, tinfo->type, native, type_context{tinfo, copy, move}, merge, true) != 0)
         throw py::error_already_set();
 }
 
@@ -519,14 +508,9 @@ inline bool export_native_enum(const std::type_info& ti, uint8_t size, bool is_s
     if (!rec)
         throw py::error_already_set();
     auto* tp = reinterpret_cast<PyTypeObject*>(cls.ptr());
-    if (rec->local_by_type.contains(tp))
-        return true; // already published
-    auto* tc = new type_context{nullptr, nullptr, nullptr, cls.ptr(), size, is_signed};
-    int rc = publish(rec, tp, &ti, tc);
-    if (rc == 1 || rc == 2)
-        delete tc; // another framework publishes this type: we stepped aside
-    else if (rc != 0)
-        throw py::error_already_set(); // free_local_binding deleted tc
+    if (export_binding(rec, tp, &ti, type_context{nullptr, nullptr, nullptr, cls.ptr(), size, is_signed},
+                       [](type_context&) {}, false) != 0)
+        throw py::error_already_set();
     return true;
 }
 #endif

@@ -50,6 +50,7 @@ int publish_base(framework_record* rec, const bbr_binding* derived,
 template <typename Derived, typename... Bases>
 int publish_bases(framework_record* rec, const bbr_binding* derived,
                   bool (*bound_natively)(const std::type_info&)) {
+    (void) rec, (void) derived, (void) bound_natively; // (an empty Bases uses none)
     int results[] = {0, publish_base<Derived, Bases>(rec, derived, bound_natively)...};
     for (int r : results)
         if (r != 0)

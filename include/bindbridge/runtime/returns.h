@@ -272,8 +272,14 @@ PyObject* send_to_target(framework_record* rec, const T* src, bbr_rv_policy rvp,
     return foreign_to_python(t.binding, t.ptr, rvp, is_new);
 }
 
-// Deletes what a copy replaced (send_to_target's *copied).
+// Deletes what a copy replaced (send_to_target's *copied).  Out of line:
+// inlined into a by-value return of a local, GCC warns of a delete of
+// that local (-Wfree-nonheap-object) on a path that only take_ownership
+// takes.
 template <typename T, typename std::enable_if<std::is_destructible<T>::value, int>::type = 0>
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
 void delete_replaced(const T* p) noexcept {
     delete const_cast<T*>(p);
 }

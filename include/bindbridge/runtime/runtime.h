@@ -336,6 +336,24 @@ struct framework_record {
 // sizes changing (2: the open-addressing binding tables of tables.h).
 #define BINDBRIDGE_LAYOUT_GENERATION 2
 
+// The callbacks through which a record serves its framework's types to
+// the others (the spec's contracts: noexcept, no Python error left behind
+// on a refusal); a record's init sets them.
+struct serving_callbacks {
+    decltype(bbr_framework::from_python) from_python;
+    decltype(bbr_framework::to_python) to_python;
+    decltype(bbr_framework::keep_alive) keep_alive;
+    decltype(bbr_framework::translate_exception) translate_exception;
+    decltype(bbr_framework::free_local_binding) free_local_binding;
+};
+inline void set_serving(framework_record& r, const serving_callbacks& c) noexcept {
+    r.fw.from_python = c.from_python;
+    r.fw.to_python = c.to_python;
+    r.fw.keep_alive = c.keep_alive;
+    r.fw.translate_exception = c.translate_exception;
+    r.fw.free_local_binding = c.free_local_binding;
+}
+
 // (Defined here for the fingerprint; used by the import side below.)
 // Per-(shared object, C++ type) cache of the foreign bindings.
 struct import_cache {
@@ -1164,10 +1182,11 @@ inline void* load_foreign(framework_record* rec, import_cache& cache, const std:
 }
 
 // Whether a foreign binding of `ti` takes `obj` as it is (the exact pass,
-// no implicit conversion): isinstance<T> for other frameworks' objects.
-// Temporaries the owner hands out (an enum's value) are dropped at once.
-inline bool foreign_accepts(framework_record* rec, import_cache& cache, const std::type_info& ti,
-                            PyObject* obj) {
+// no implicit conversion), copying `size` bytes of the C++ object to `out`
+// if so (an enum's value; size 0 copies nothing).  Temporaries the owner
+// hands out (an enum's value) are dropped before it returns.
+inline bool load_foreign_copy(framework_record* rec, import_cache& cache, const std::type_info& ti,
+                              PyObject* obj, void* out, std::size_t size) {
     PyObject* kept = PyList_New(0);
     if (!kept) {
         PyErr_Clear();
@@ -1177,9 +1196,17 @@ inline bool foreign_accepts(framework_record* rec, import_cache& cache, const st
         if (PyList_Append(static_cast<PyObject*>(ctx), o) != 0)
             PyErr_Clear();
     };
-    bool ok = load_foreign(rec, cache, ti, obj, false, keep, kept) != nullptr;
+    void* p = load_foreign(rec, cache, ti, obj, false, keep, kept);
+    if (p && size)
+        std::memcpy(out, p, size);
     Py_DECREF(kept);
-    return ok;
+    return p != nullptr;
+}
+
+// isinstance<T> for other frameworks' objects.
+inline bool foreign_accepts(framework_record* rec, import_cache& cache, const std::type_info& ti,
+                            PyObject* obj) {
+    return load_foreign_copy(rec, cache, ti, obj, nullptr, 0);
 }
 
 // A foreign object for a std::unique_ptr<T> parameter: T's C++ object in
@@ -1435,6 +1462,24 @@ inline bool translate_with_foreign(framework_record* rec, std::exception_ptr& ep
     return false;
 }
 
+// After an adapter ran its framework's translators on another framework's
+// exception (serving translate_exception): whether that counts.  Only the
+// framework's own exceptions (`own`) and those a registered translator
+// turned into a Python exception type of its own (not a builtin) do: a
+// framework's defaults (any std::exception to RuntimeError) must not claim
+// another's exceptions.  A claim keeps the Python error, a refusal clears
+// it.  1 or 0, as the spec's translate_exception returns.
+inline int claim_translation(bool own) noexcept {
+    PyObject* type = PyErr_Occurred();
+    if (!type)
+        return 0;
+    bool translated = own || (PyType_Check(type) &&
+                              (reinterpret_cast<PyTypeObject*>(type)->tp_flags & Py_TPFLAGS_HEAPTYPE));
+    if (!translated)
+        PyErr_Clear();
+    return translated ? 1 : 0;
+}
+
 // Free a binding we allocated with new (and its strdup'ed name).
 inline void free_binding(bbr_binding* b) noexcept {
     std::free(const_cast<char*>(b->source_name));
@@ -1509,6 +1554,29 @@ inline int publish(framework_record* rec, PyTypeObject* pytype, const std::type_
         return -1;
     }
     return 0;
+}
+
+// The export flow every adapter follows around publish: a Python type
+// already ours learns what this export knows (merge(published context)),
+// else a heap copy of `context` is published with it.  Returns publish's
+// codes: 0 newly published (the binding owns the copy), 1 stepped aside,
+// 2 already ours (both: nothing kept), -1 with a Python error set.
+template <typename Context, typename Merge>
+int publish_context(framework_record* rec, PyTypeObject* pytype, const std::type_info* native,
+                    const Context& context, Merge&& merge) {
+    if (bbr_binding* published = rec->local_by_type.first(pytype)) {
+        merge(*static_cast<Context*>(published->context));
+        return 2;
+    }
+    Context* copy = new (std::nothrow) Context(context);
+    if (!copy) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    int rc = publish(rec, pytype, native, copy);
+    if (rc == 1 || rc == 2)
+        delete copy;
+    return rc; // (on -1 free_local_binding deleted the copy)
 }
 
 } // namespace detail
