@@ -188,3 +188,15 @@ def pytest_terminal_summary(terminalreporter):
             "does; the status comes from this run's cells of the scenarios named.\n\n"
             + _parity(PARITY) + "\n")
         terminalreporter.write_line("wrote %s" % doc)
+
+
+def skip_without_boost_python(what: str) -> None:
+    """Skips the calling test in one line where Boost.Python is not
+    available for this interpreter (the Boost.Python tests then do not
+    run), or fails it where BINDBRIDGE_REQUIRE_BOOST_PYTHON=1 (CI) says
+    they must run."""
+    if os.environ.get("BINDBRIDGE_REQUIRE_BOOST_PYTHON") == "1":
+        pytest.fail("%s missing, and BINDBRIDGE_REQUIRE_BOOST_PYTHON=1 (install libboost-python-dev)"
+                    % what)
+    pytest.skip("no Boost.Python for this interpreter (%s missing): install libboost-python-dev" % what,
+                allow_module_level=True)

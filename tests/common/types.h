@@ -76,6 +76,27 @@ struct ToyBox {
     Shade lid = Shade::dark;
 };
 
+// Kite, Wind and KiteError are bound by the Boost.Python test module
+// (tests/boost_python) and imported by the pybind11 and nanobind ones; so
+// is the polymorphic Sail with its derived Jib (bases<Sail>).
+struct Kite {
+    std::string name;
+    Kite() = default;
+    explicit Kite(std::string n) : name(std::move(n)) {}
+};
+enum class Wind : int { calm = 0, breeze = 3, gale = 9 };
+struct KiteError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+struct Sail {
+    std::string name = "sail";
+    virtual ~Sail() = default;
+    virtual std::string kind() const { return "sail"; }
+};
+struct Jib : Sail {
+    std::string kind() const override { return "jib"; }
+};
+
 // Functions every adapter test module binds for a type T it may not own
 // (names read through T::name).  State lives in per-T statics.
 template <typename T>

@@ -20,6 +20,10 @@ BINDBRIDGE_NANOBIND_IMPORT(Pet)
 BINDBRIDGE_NANOBIND_IMPORT(Color)
 BINDBRIDGE_NANOBIND_IMPORT(Wrapper)
 BINDBRIDGE_NANOBIND_IMPORT(Shade)
+// bb_boost_python's (tests/boost_python).
+BINDBRIDGE_NANOBIND_IMPORT(Kite)
+BINDBRIDGE_NANOBIND_IMPORT(Wind)
+BINDBRIDGE_NANOBIND_IMPORT(Sail)
 
 // A declaration must not instantiate std::shared_ptr<T> (nor anything else
 // a module does not use): in a codebase of a thousand declared types that
@@ -109,6 +113,12 @@ NB_MODULE(bb_nanobind, m) {
 
     m.def("raise_pet_error", [](const std::string& what) { throw PetError(what); });
     m.def("raise_toy_error", [](const std::string& what) { throw ToyError(what); });
+    bind_features<Kite>(m, "kite");
+    m.def("wind_value", [](Wind w) { return (int) w; });
+    m.def("wind_make", [](int v) { return (Wind) v; });
+    m.def("sail_kind", [](const Sail& s) { return s.kind(); });
+    m.def("sail_make_jib", [] { return std::unique_ptr<Sail>(new Jib()); });
+    m.def("raise_kite_error", [](const std::string& what) { throw KiteError(what); });
     m.def("framework", [] { return "nanobind"; });
     m.def("raise_int", [] { throw 42; });
     m.def("raise_runtime_error", [](const std::string& w) { throw std::runtime_error(w); });

@@ -17,6 +17,10 @@ BINDBRIDGE_PYBIND11_IMPORT(Both)
 BINDBRIDGE_PYBIND11_IMPORT(Toy)
 BINDBRIDGE_PYBIND11_IMPORT(Color)
 BINDBRIDGE_PYBIND11_IMPORT(Shade)
+// bb_boost_python's (tests/boost_python).
+BINDBRIDGE_PYBIND11_IMPORT(Kite)
+BINDBRIDGE_PYBIND11_IMPORT(Wind)
+BINDBRIDGE_PYBIND11_IMPORT(Sail)
 // The version modules' VPet<4> (tests/versions/vtypes.h; only its C++ name
 // matters here): bbv_pb310_abi0 binds it under another ABI tag, for the
 // ABI-tag explanation.
@@ -105,6 +109,12 @@ PYBIND11_MODULE(bb_pybind11, m) {
     m.def("point_make", [](double x, double y) { return bbt_point{x, y}; });
 
     m.def("raise_toy_error", [](const std::string& what) { throw ToyError(what); });
+    bind_features<Kite>(m, "kite");
+    m.def("wind_value", [](Wind w) { return (int) w; });
+    m.def("wind_make", [](int v) { return (Wind) v; });
+    m.def("sail_kind", [](const Sail& s) { return s.kind(); });
+    m.def("sail_make_jib", [] { return std::unique_ptr<Sail>(new Jib()); });
+    m.def("raise_kite_error", [](const std::string& what) { throw KiteError(what); });
     m.def("raise_pet_error", [](const std::string& what) { throw PetError(what); });
     m.def("speak", [](const Pet& p) { return p.speak(); });
     // A custom deleter cannot cross: the nanobind wrapper would not run it.

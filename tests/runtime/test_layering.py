@@ -1,6 +1,7 @@
 """tests/runtime/test_layering.py: the header layers depend downwards only, and runtime/ names no framework.
 
-protocol.h <- runtime/ <- conduit/ <- the adapters (pybind11/, nanobind/).
+protocol.h <- runtime/ <- conduit/ <- the adapters (pybind11/, nanobind/, boost_python/),
+which know nothing of each other.
 runtime/ is what every adapter stands on, a third one included: its code
 (comments aside) must not recognise a framework by name, and it includes
 nothing above it.
@@ -52,3 +53,17 @@ def test_conduit_includes_no_framework_header():
     for path in headers("conduit"):
         for line in re.findall(r"^\s*#\s*include\s*[<\"]([^>\"]+)", path.read_text(), re.M):
             assert not FRAMEWORKS.search(line), "conduit/%s includes %s" % (path.name, line)
+
+
+ADAPTERS = ["pybind11", "nanobind", "boost_python"]
+
+
+@pytest.mark.parametrize("adapter", ADAPTERS)
+def test_adapters_include_no_other_adapter(adapter):
+    files = headers(adapter) + [INCLUDE / ("%s.h" % adapter)]
+    assert len(files) > 1, adapter
+    for path in files:
+        for target in LOCAL_INCLUDE.findall(path.read_text()):
+            top = (path.parent / target).resolve().relative_to(INCLUDE).parts[0]
+            assert top not in set(ADAPTERS) - {adapter} and top.replace(".h", "") not in set(ADAPTERS) - {adapter}, \
+                "%s includes %s" % (path.relative_to(INCLUDE), target)
