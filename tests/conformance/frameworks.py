@@ -2,7 +2,8 @@
 
 A framework is a module name plus a kind:
 - "version": a tests/versions module (one per framework version of
-  tests/versions/matrix.py DEFAULT: pybind11 2.10-3.1, nanobind 2.9-3.1):
+  tests/versions/matrix.py DEFAULT: pybind11 2.10-3.1, nanobind 2.9-3.1;
+  and BOOST_PYTHON, the system's Boost.Python, where it was built):
   owns Pet/Level/Error/Shape with id ID, uses any owner's types through
   p<ID>_* functions, and the C-API framework's point through point_*;
 - "c-api": the C++ build of the C-API test framework (bbtest_cpp): owns a
@@ -32,14 +33,29 @@ class Framework(NamedTuple):
     label: str
     module: str
     kind: str          # "version" or "c-api"
-    family: str = ""   # "pybind11", "nanobind" or "c-api"
+    family: str = ""   # "pybind11", "nanobind", "boost_python" or "c-api"
     major: int = 0     # the framework's major version
     smart_holder: bool = False  # its Pet is bound with py::smart_holder (pybind11 3.x)
 
 
+DISPLAY = {"boost_python": "Boost.Python"}
+
+
 def _version(b: matrix.Build) -> Framework:
-    return Framework("%s %s" % (b.framework, b.version), b.name, "version", b.framework,
-                     int(b.version.split(".")[0]), "BBV_SMART_HOLDER" in b.defines)
+    return Framework("%s %s" % (DISPLAY.get(b.framework, b.framework), b.version), b.name, "version",
+                     b.framework, int(b.version.split(".")[0]), "BBV_SMART_HOLDER" in b.defines)
+
+
+def _boost_python() -> List[Framework]:
+    """The Boost.Python module where it was built (tests/versions/build.py
+    skips it without Boost.Python, saying so), always where CI requires it."""
+    from conftest import VERSION_MODULES
+    out = []
+    for b in matrix.BOOST_PYTHON:
+        if os.environ.get("BINDBRIDGE_REQUIRE_BOOST_PYTHON") == "1" or \
+                list(Path(VERSION_MODULES).glob(b.name + ".*")):
+            out.append(_version(b))
+    return out
 
 
 C_API = Framework("C-API (C++)", "bbtest_cpp", "c-api", "c-api", 0)
@@ -56,7 +72,7 @@ def selected() -> List[Framework]:
         names = wanted.split(",")
         out = [_version(b) for b in matrix.DEFAULT if b.name in names]
     else:
-        out = [_version(b) for b in matrix.DEFAULT] + [C_API]
+        out = [_version(b) for b in matrix.DEFAULT] + _boost_python() + [C_API]
     extra = os.environ.get("BINDBRIDGE_CONFORMANCE_EXTRA", "")
     for item in filter(None, (x.strip() for x in extra.split(","))):
         label, _, module = item.partition("=")

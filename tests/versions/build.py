@@ -51,6 +51,19 @@ def fetch(out: Path, framework: str, version: str) -> Path:
     return root
 
 
+SYSTEM = ("boost_python",)  # frameworks from the system (no wheel to fetch)
+
+
+def boost_python_missing(python: str) -> str:
+    """Why the system's Boost.Python cannot build for `python`, or ""."""
+    v = run([python, "-c", "import sys; print('%d%d' % sys.version_info[:2])"]).strip()
+    if not Path("/usr/include/boost/python.hpp").is_file():
+        return "no /usr/include/boost/python.hpp"
+    if not list(Path("/usr/lib").glob("*/libboost_python%s.so" % v)):
+        return "no libboost_python%s.so" % v
+    return ""
+
+
 def cmake_dir(root: Path, framework: str) -> Path:
     if framework.startswith("pybind11"):
         return root / "pybind11" / "share" / "cmake" / "pybind11"
@@ -60,7 +73,10 @@ def cmake_dir(root: Path, framework: str) -> Path:
 def build(out: Path, b: matrix.Build, bindbridge_dir: str, tools: Path, python: str,
           opt: str = "") -> float:
     start = time.time()
-    root = fetch(out, b.framework.split("-")[0], b.version)
+    if b.framework in SYSTEM:
+        root = out
+    else:
+        root = fetch(out, b.framework.split("-")[0], b.version)
     bdir = out / "build" / b.name
     cmd = [str(tools / "cmake"), "-S", str(HERE), "-B", str(bdir), "-G", "Ninja",
            "-DCMAKE_MAKE_PROGRAM=%s" % (tools / "ninja"), "-DCMAKE_BUILD_TYPE=Release",
@@ -111,16 +127,24 @@ def main() -> int:
                     "(e.g. -O1), for builds that do not set their own")
     args = ap.parse_args()
     out = args.out.resolve()
-    builds = list(matrix.DEFAULT) + list(matrix.EXTRAS) + list(matrix.PLAIN) + list(matrix.HOOK) + \
+    builds = list(matrix.DEFAULT) + list(matrix.BOOST_PYTHON) + list(matrix.EXTRAS) + list(matrix.PLAIN) + list(matrix.HOOK) + \
         list(matrix.HOSTILE) + \
         (list(matrix.COMPILE_ONLY) if args.compile_only else [])
     if args.only is not None:
         builds = [matrix.by_name(n) for n in args.only]
+    missing = boost_python_missing(args.python)
+    if missing and any(b.framework == "boost_python" for b in builds):
+        if os.environ.get("BINDBRIDGE_REQUIRE_BOOST_PYTHON") == "1":
+            print("==> Boost.Python required (BINDBRIDGE_REQUIRE_BOOST_PYTHON=1): %s" % missing)
+            return 1
+        print("==> skipped the Boost.Python module: %s (install libboost-python-dev)" % missing)
+        builds = [b for b in builds if b.framework != "boost_python"]
     tools = Path(sys.executable).parent
     bindbridge_dir = run([args.python, "-m", "bindbridge", "--cmake-dir"]).strip()
     # Fetch first (sequentially: pip's cache is not made for parallel use).
     for b in builds:
-        fetch(out, b.framework.split("-")[0], b.version)
+        if b.framework not in SYSTEM:
+            fetch(out, b.framework.split("-")[0], b.version)
     if args.fetch_only:
         return 0
     def report(b, seconds, error):

@@ -40,6 +40,14 @@ DEFAULT: List[Build] = [
     Build("bbv_nb310", "nanobind", "3.1.0", 7),
 ]
 
+# Boost.Python: the system's (Debian's libboost-python-dev, for the
+# interpreter's Python only), owning VPet<22>; the DEFAULT modules import
+# it too.  In the conformance matrix (not in test_versions.py's pairs,
+# which check what only pybind11 and nanobind modules do).
+BOOST_PYTHON: List[Build] = [
+    Build("bbv_bp174", "boost_python", "1.74.0", 22, note="the system's Boost.Python"),
+]
+
 COMPILE_ONLY: List[Build] = [
     Build("bbv_pb2112", "pybind11", "2.11.2", 8),
     Build("bbv_pb2121", "pybind11", "2.12.1", 9),
@@ -138,7 +146,7 @@ OTHER_PYTHONS = {
 
 
 def by_name(name: str) -> Build:
-    for b in DEFAULT + COMPILE_ONLY + EXTRAS + PLAIN + HOOK + HOSTILE + HOSTILE_SANITIZED:
+    for b in DEFAULT + BOOST_PYTHON + COMPILE_ONLY + EXTRAS + PLAIN + HOOK + HOSTILE + HOSTILE_SANITIZED:
         if b.name == name:
             return b
     raise KeyError(name)

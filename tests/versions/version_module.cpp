@@ -4,7 +4,8 @@
 // VPet<BBV_ID>, VLevel<BBV_ID>, VError<BBV_ID>) and BBV_PYBIND11 or
 // BBV_NANOBIND; BBV_SMART_HOLDER binds the Pet with py::smart_holder.  Every module imports the types of modules 1..7 and binds
 // the same functions for each (p<N>_*), so any module can be tested
-// against any other in one interpreter.
+// against any other in one interpreter; those of the default matrix also
+// import the Boost.Python module's (22, boost_python_module.cpp).
 //
 // Benchmarks (bench/) call the cheap p<N>_f / p<N>_f_shared / p<N>_val and
 // shared_f functions, and build this file a second way with
@@ -70,6 +71,10 @@ BBV_IMPORT(6)
 BBV_IMPORT(7)
 #if BBV_ID > 7
 BBV_IMPORT(BBV_ID)
+#else
+// The Boost.Python module's (matrix.py BOOST_PYTHON), for the default
+// matrix's modules only.
+BBV_IMPORT(22)
 #endif
 // The hostile mix (matrix.py HOSTILE, ids 13..20): each also takes the
 // others' VPet, so that every pair of them meets.
@@ -105,23 +110,6 @@ BBV_HX_IMPORT(20)
 #  endif
 #endif
 #endif // !BBV_NO_BINDBRIDGE
-
-template <int N>
-struct features {
-    using T = VPet<N>;
-    static T& favourite() {
-        static T* f = new T("favourite");
-        return *f;
-    }
-    static std::vector<std::shared_ptr<T>>& kept() {
-        static auto* k = new std::vector<std::shared_ptr<T>>();
-        return *k;
-    }
-    static std::vector<std::shared_ptr<VShape<N>>>& scene() {
-        static auto* s = new std::vector<std::shared_ptr<VShape<N>>>();
-        return *s;
-    }
-};
 
 #if defined(BBV_PYBIND11)
 namespace py = pybind11;
@@ -409,7 +397,7 @@ NB_MODULE(BBV_MODULE, m) {
 #elif BBV_ID > 7
     peers<1, 2, 3, 4, 5, 6, 7, BBV_ID>::bind(m);
 #else
-    peers<1, 2, 3, 4, 5, 6, 7>::bind(m);
+    peers<1, 2, 3, 4, 5, 6, 7, 22>::bind(m);
 #endif
 #if BBV_ID >= 13 && !defined(BBV_NO_BINDBRIDGE)
     int hostile[] = {(bind_hostile_peer<13>(m), 0), (bind_hostile_peer<14>(m), 0),

@@ -1,9 +1,11 @@
 // tests/versions/vtypes.h: the C++ types of the version test modules (one set per module id).
 #pragma once
 
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <utility>
+#include <vector>
 
 template <int N>
 struct VPet {
@@ -45,6 +47,25 @@ struct VCircle : VShape<N> {
     VCircle() = default;
     explicit VCircle(double r_) : r(r_) {}
     std::string kind() const override { return "circle"; }
+};
+
+// The state behind module N's p<N>_* functions, in the module that binds
+// them (never destroyed: objects may be referenced from Python at exit).
+template <int N>
+struct features {
+    using T = VPet<N>;
+    static T& favourite() {
+        static T* f = new T("favourite");
+        return *f;
+    }
+    static std::vector<std::shared_ptr<T>>& kept() {
+        static auto* k = new std::vector<std::shared_ptr<T>>();
+        return *k;
+    }
+    static std::vector<std::shared_ptr<VShape<N>>>& scene() {
+        static auto* s = new std::vector<std::shared_ptr<VShape<N>>>();
+        return *s;
+    }
 };
 
 // Module U's class deriving from module N's base (a C++ base bound by
