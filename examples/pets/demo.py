@@ -1,4 +1,4 @@
-"""examples/pets/demo.py: a nanobind Pet in pybind11 functions, and the roles swapped.
+"""examples/pets/demo.py: a nanobind Pet in pybind11 functions, the roles swapped, and Boost.Python.
 
 Run from the build directory of this project (./dev demo does all of it).
 """
@@ -70,6 +70,30 @@ else:
          groomer.groom(pets11.Pet("Bo", "yip")))
     show("groomer.groom(pets.Pet('Cy', 'hiss'))    # nanobind object: foreign",
          groomer.groom(pets.Pet("Cy", "hiss")))
-    print("\n4. The registry, as `python -m bindbridge --import pets --import groomer "
-          "--import pets11 --import groomer_nb` prints it:\n")
+    try:
+        import kennel  # Boost.Python (built where Boost.Python is installed)
+        import walker, walker_nb  # noqa: E401
+    except ImportError:
+        kennel = None
+        print("\n4. (Boost.Python act skipped: no Boost.Python for this interpreter;"
+              " Debian: apt-get install libboost-python-dev, then rebuild)")
+    if kennel is not None:
+        print("\n4. Boost.Python joins: kennel (Boost.Python) binds Collar and takes any Pet;")
+        print("   walker (pybind11) and walker_nb (nanobind) use Collar without binding it.")
+        show("kennel.board(pets.Pet('Rex', 'woof'))      # a nanobind Pet in Boost.Python",
+             kennel.board(pets.Pet("Rex", "woof")))
+        show("type(kennel.twin(pets.Pet('Bo', 'yip')))    # a Pet by value: the owner's type",
+             type(kennel.twin(pets.Pet("Bo", "yip"))))
+        show("kennel.board(pets11.Pet('Di', 'meow'))     # and pybind11's Pet",
+             kennel.board(pets11.Pet("Di", "meow")))
+        c = kennel.collar_for(pets.Pet("Cy", "hiss"))
+        show("c = kennel.collar_for(pets.Pet('Cy', 'hiss')); c", c)
+        show("walker.read(c)       # a Boost.Python object in pybind11", walker.read(c))
+        walker_nb.engrave(c, "(nanobind)")
+        show("walker_nb.engrave(c, '(nanobind)'); c.tag   # ... and in nanobind, no copy", c.tag)
+        show("walker.spare(c)      # a Collar made in pybind11 comes back as kennel's",
+             walker.spare(c))
+    print("\n5. The registry, as `python -m bindbridge --import pets --import groomer "
+          "--import pets11 --import groomer_nb%s` prints it:\n"
+          % (" --import kennel --import walker --import walker_nb" if kennel else ""))
     print(registry_cli.render())

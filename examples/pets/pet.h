@@ -16,3 +16,10 @@ struct Pet {
 struct GroomingError : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
+
+// Bound by the Boost.Python module `kennel` (kennel_boost_python.cpp),
+// used by the pybind11 and nanobind modules `walker` and `walker_nb`.
+struct Collar {
+    std::string tag;
+    explicit Collar(std::string t) : tag(std::move(t)) {}
+};
