@@ -7,6 +7,10 @@
 #include <utility>
 #include <vector>
 
+// X(N) for each id of the default matrix (matrix.py DEFAULT), whose types
+// every version module imports.
+#define BBV_FOR_DEFAULT_MATRIX(X) X(1) X(2) X(3) X(4) X(5) X(6) X(7)
+
 template <int N>
 struct VPet {
     std::string name;

@@ -197,10 +197,8 @@ inline bool translate_foreign_exceptions(const bp::detail::exception_handler& ne
     } catch (bp::error_already_set&) {
         throw;
     } catch (...) {
-        std::exception_ptr e = std::current_exception();
-        if (translate_with_foreign(cached_record(), e))
-            return true;
-        std::rethrow_exception(e);
+        translate_or_rethrow(cached_record(), std::current_exception());
+        return true;
     }
 }
 

@@ -278,10 +278,7 @@ inline framework_record*& cached_record() noexcept {
 }
 
 inline void translate_foreign_exceptions(const std::exception_ptr& p, void*) {
-    std::exception_ptr e = p;
-    if (translate_with_foreign(cached_record(), e))
-        return;
-    std::rethrow_exception(e);
+    translate_or_rethrow(cached_record(), p);
 }
 
 inline framework_record* domain_record() {

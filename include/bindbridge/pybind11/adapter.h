@@ -469,12 +469,7 @@ inline framework_record* domain_record() {
     return rec;
 }
 
-inline void translate_foreign_exceptions(std::exception_ptr p) {
-    framework_record* rec = cached_record();
-    if (p && translate_with_foreign(rec, p))
-        return;
-    std::rethrow_exception(p);
-}
+inline void translate_foreign_exceptions(std::exception_ptr p) { translate_or_rethrow(cached_record(), p); }
 
 inline framework_record* record_for_import() noexcept {
     return record_or_null<cached_record, domain_record>();

@@ -1462,6 +1462,15 @@ inline bool translate_with_foreign(framework_record* rec, std::exception_ptr& ep
     return false;
 }
 
+// An adapter's translator in its framework's chain: the other frameworks
+// translate the exception (Python error set, and it returns), else it
+// goes on, rethrown, to the framework's next translators and defaults.
+inline void translate_or_rethrow(framework_record* rec, std::exception_ptr e) {
+    if (e && translate_with_foreign(rec, e))
+        return;
+    std::rethrow_exception(e);
+}
+
 // After an adapter ran its framework's translators on another framework's
 // exception (serving translate_exception): whether that counts.  Only the
 // framework's own exceptions (`own`) and those a registered translator
