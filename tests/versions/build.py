@@ -91,9 +91,10 @@ def build(out: Path, b: matrix.Build, bindbridge_dir: str, tools: Path, python: 
         flags = " ".join(b.flags)
         cmd += ["-DCMAKE_CXX_FLAGS=%s" % flags, "-DCMAKE_MODULE_LINKER_FLAGS=%s" % flags,
                 "-DCMAKE_SHARED_LINKER_FLAGS=%s" % flags]
-    if b.opt or opt:
+    level = b.opt or opt or matrix.opt_of(b)
+    if level:
         # (Release's own -O3 would come after CMAKE_CXX_FLAGS and win)
-        cmd.append("-DCMAKE_CXX_FLAGS_RELEASE=%s -DNDEBUG" % (b.opt or opt))
+        cmd.append("-DCMAKE_CXX_FLAGS_RELEASE=%s -DNDEBUG" % level)
     run(cmd)
     run([str(tools / "cmake"), "--build", str(bdir), "--parallel", "1"])
     return time.time() - start
@@ -123,8 +124,8 @@ def main() -> int:
     ap.add_argument("--compile-only", action="store_true", help="also build COMPILE_ONLY")
     ap.add_argument("--python", default=sys.executable, help="interpreter to build for")
     ap.add_argument("--fetch-only", action="store_true", help="fetch the wheels, build nothing")
-    ap.add_argument("--opt", default="", help="optimisation level in place of Release's -O3 "
-                    "(e.g. -O1), for builds that do not set their own")
+    ap.add_argument("--opt", default="", help="optimisation level for every build that does not "
+                    "set its own (default: matrix.opt_of, -O3 for the conformance matrix, -O1 else)")
     args = ap.parse_args()
     out = args.out.resolve()
     builds = list(matrix.DEFAULT) + list(matrix.BOOST_PYTHON) + list(matrix.EXTRAS) + list(matrix.PLAIN) + list(matrix.HOOK) + \
