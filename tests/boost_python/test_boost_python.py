@@ -232,3 +232,23 @@ def test_registry_lists_boost_python():
 
     names = [f.name for f in bindbridge.frameworks()]
     assert any(n.startswith("Boost.Python 1.") for n in names), names
+
+
+def test_registry_is_process_wide():
+    # Boost.Python's registry is one per libboost_python: a module without
+    # any bindbridge code takes a nanobind Pet once bb_boost_python (which
+    # declares the import) is loaded, and not before; and returns a Kite
+    # through the class_ that module registered.
+    from conftest import check_script
+    out = check_script("""
+        import bb_nanobind, bb_boost_python_noimport as plain
+        pet = bb_nanobind.Pet("rex", "woof")
+        try:
+            plain.pet_name(pet)
+            print("taken before")
+        except TypeError:
+            print("refused before")
+        import bb_boost_python
+        print(plain.pet_name(pet), type(plain.kite_make("k")).__name__)
+    """)
+    assert out.split("\n")[:2] == ["refused before", "rex Kite"], out
