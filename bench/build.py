@@ -2,20 +2,24 @@
 
     python bench/build.py [--out build/bench] [--no-main]
 
-- bbv_pb2136, bbv_pb310, bbv_nb2150, bbv_nb310: the version test modules
+- bbv_pb2136, bbv_pb310, bbv_nb2150, bbv_nb310, bbv_bp174: the version test modules
   (tests/versions/version_module.cpp, same names, ids and flags as
   tests/versions builds them) but never stripped, so callgrind profiles
   name their functions; --no-main skips them (the runner then takes
   tests/versions' own builds, e.g. in CI);
 - bbb_nobb_<fw>: the same source with BBV_NO_BINDBRIDGE, one per framework
   version (the same module without bindbridge, same C++ types and ids, in a
-  pybind11 internals / nanobind domain of its own);
+  pybind11 internals / nanobind domain of its own; Boost.Python's registry
+  is process-wide, so bbb_nobb_bp174 binds id 23 instead: the same code for
+  another C++ type);
 - bbb_plain_pb304: an unmodified pybind11 3.0.4 module, the conduit's user;
 - bbbench: callgrind markers and the 10,000-type scale benchmark;
 - bbtest_cpp: the C-API test framework (C++ build), as tests/ builds it.
 
 Framework wheels are shared with tests/versions (build/versions/frameworks).
-Every build is re-run (a no-op when nothing changed), two at a time.
+The Boost.Python modules build against the system's Boost.Python (./dev
+installs it); without it they are skipped with one line, and the report
+leaves their rows out.  Every build is re-run (a no-op when nothing changed), two at a time.
 """
 
 from __future__ import annotations
@@ -65,6 +69,8 @@ EXTRAS: List[Extra] = [
     Extra("bbb_nobb_pb310", "nobb", "pybind11", "3.1.0", 4, SH),
     Extra("bbb_nobb_nb2150", "nobb", "nanobind", "2.15.0", 6),
     Extra("bbb_nobb_nb310", "nobb", "nanobind", "3.1.0", 7),
+    Extra("bbv_bp174", "version", "boost_python", "1.74.0", 22, main=True),
+    Extra("bbb_nobb_bp174", "nobb", "boost_python", "1.74.0", 23),
     Extra("bbb_plain_pb304", "plain", "pybind11", "3.0.4", 30),
     Extra("bbbench", "tools"),
     Extra("bbtest_cpp", "capi"),
@@ -79,10 +85,11 @@ def build_one(out: Path, e: Extra, bindbridge_dir: str, tools: Path, python: str
            "-DPython_EXECUTABLE=%s" % python, "-Dbindbridge_DIR=%s" % bindbridge_dir,
            "-DBBB_KIND=%s" % e.kind, "-DBBB_NAME=%s" % e.name, "-DBBB_OUT=%s" % (out / "modules")]
     if e.framework:
+        cmd += ["-DBBB_FRAMEWORK=%s" % e.framework, "-DBBB_ID=%d" % e.id,
+                "-DBBB_DEFINES=%s" % ";".join(e.defines)]
+    if e.framework and e.framework not in vbuild.SYSTEM:
         root = vbuild.fetch(ROOT / "build" / "versions", e.framework, e.version)
-        cmd += ["-DBBB_FRAMEWORK=%s" % e.framework,
-                "-DBBB_CMAKE_DIR=%s" % vbuild.cmake_dir(root, e.framework),
-                "-DBBB_ID=%d" % e.id, "-DBBB_DEFINES=%s" % ";".join(e.defines)]
+        cmd += ["-DBBB_CMAKE_DIR=%s" % vbuild.cmake_dir(root, e.framework)]
     # Configured again whenever the command changes (a define added to an
     # Extra must reach a build directory made before it).
     stamp = bdir / "bbb-configure.txt"
@@ -103,8 +110,12 @@ def main(argv=None) -> int:
     tools = Path(sys.executable).parent
     bindbridge_dir = vbuild.run([args.python, "-m", "bindbridge", "--cmake-dir"]).strip()
     todo = [e for e in EXTRAS if not (args.no_main and e.main)]
+    missing = vbuild.boost_python_missing(args.python)
+    if missing:
+        print("==> bench: skipped the Boost.Python modules: %s (install libboost-python-dev)" % missing)
+        todo = [e for e in todo if e.framework != "boost_python"]
     for e in todo:  # fetch sequentially (pip's cache is not made for parallel use)
-        if e.framework:
+        if e.framework and e.framework not in vbuild.SYSTEM:
             vbuild.fetch(ROOT / "build" / "versions", e.framework, e.version)
     def report(e, seconds, error):
         if error is not None:

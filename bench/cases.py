@@ -25,6 +25,8 @@ report puts group "hook" rows in the conduit table).
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
 from typing import Dict, List, NamedTuple, Optional
 
 
@@ -33,8 +35,9 @@ class Framework(NamedTuple):
     module: str     # the version module (bindbridge linked)
     nobb: str       # the same module without bindbridge (same types and ids)
     label: str
-    kind: str       # pybind11 | nanobind
+    kind: str       # pybind11 | nanobind | boost_python
     id: int         # the module's own VPet id
+    nobb_id: int = 0  # the nobb module's id where it differs (Boost.Python: one registry per process)
 
 
 FRAMEWORKS: List[Framework] = [
@@ -42,7 +45,21 @@ FRAMEWORKS: List[Framework] = [
     Framework("pb310", "bbv_pb310", "bbb_nobb_pb310", "pybind11 3.1.0 (internals v12)", "pybind11", 4),
     Framework("nb2150", "bbv_nb2150", "bbb_nobb_nb2150", "nanobind 2.15.0", "nanobind", 6),
     Framework("nb310", "bbv_nb310", "bbb_nobb_nb310", "nanobind 3.1.0", "nanobind", 7),
+    Framework("bp174", "bbv_bp174", "bbb_nobb_bp174", "Boost.Python 1.74 (the system's)", "boost_python",
+              22, nobb_id=23),
 ]
+
+
+def boost_python_available() -> bool:
+    """The system's Boost.Python for this interpreter (as bench/build.py and
+    tests/versions/build.py decide): without it the bench has no Boost.Python
+    modules and no Boost.Python rows."""
+    lib = "libboost_python%d%d.so" % sys.version_info[:2]
+    return Path("/usr/include/boost/python.hpp").is_file() and any(Path("/usr/lib").glob("*/" + lib))
+
+
+if not boost_python_available():
+    FRAMEWORKS = [f for f in FRAMEWORKS if f.kind != "boost_python"]
 FW: Dict[str, Framework] = {f.key: f for f in FRAMEWORKS}
 
 # The unmodified pybind11 3.0.4 module (no bindbridge) that takes other
@@ -98,6 +115,18 @@ KINDS = {
     "echo": ("p{N}_shape_echo", "Circle", "call1", "p{U}_shape_echo", "Circle"),
 }
 
+# Native calls made another way in a framework: (kind, framework kind) ->
+# (function, argument).  Boost.Python takes a std::shared_ptr<T> from any
+# instance of T's class (no holder of its own to match).
+NATIVE_AS = {
+    ("shared", "boost_python"): ("p{U}_f_shared", "Pet"),
+}
+
+# Returns that are a new wrapper where other frameworks give the existing
+# one: Boost.Python keeps no instance registry, so a `Shape&` of a
+# Boost.Python-owned Circle comes back as a new Circle wrapper (natively too).
+NO_IDENTITY = ("boost_python",)
+
 # Native calls a framework cannot make: (kind, framework kind) -> why.  Such
 # a user has no native row for the kind; its foreign rows take the
 # baseline named here instead.
@@ -129,11 +158,11 @@ GROUPS = {
 
 
 # Pairs profiled for every kind (the arg kind is profiled for every pair).
-PROFILED_PAIRS = [("pb310", "nb310"), ("nb310", "pb310")]
+PROFILED_PAIRS = [("pb310", "nb310"), ("nb310", "pb310"), ("bp174", "pb310"), ("pb310", "bp174")]
 
 
-def _expect(kind: str, owner_module: str) -> str:
-    if kind in ("poly", "uniq"):
+def _expect(kind: str, owner_module: str, owner_kind: str = "") -> str:
+    if kind in ("poly", "uniq") or (kind == "echo" and owner_kind in NO_IDENTITY):
         return "circle:%s" % owner_module
     if kind == "echo":
         return "same"
@@ -157,15 +186,16 @@ def build_cases() -> List[Case]:
         for kind, (_f, _a, shape, nfunc, narg) in KINDS.items():
             if native_na(kind, u):
                 continue
-            for variant, mod in (("nobb", u.nobb), ("native", u.module)):
-                func = nfunc.format(U=u.id)
+            nfunc, narg = NATIVE_AS.get((kind, u.kind), (nfunc, narg))
+            for variant, mod, uid in (("nobb", u.nobb, u.nobb_id or u.id), ("native", u.module, u.id)):
+                func = nfunc.format(U=uid)
                 arg = narg and (narg if narg in ("str", "float") else "%s@%s" % (narg, mod))
                 cid = "%s:%s:%s" % (variant, kind, u.key)
                 cases.append(Case(
                     cid, "native" if variant == "native" else "nobb", mod, func, arg, shape,
                     baseline="nobb:%s:%s" % (kind, u.key) if variant == "native" else None,
-                    user=u.key, owner=u.key, expect=_expect(kind, mod),
-                    main=kind == "arg" or u.key in ("pb310", "nb310")))
+                    user=u.key, owner=u.key, expect=_expect(kind, mod, u.kind),
+                    main=kind == "arg" or u.key in ("pb310", "nb310", "bp174")))
     for u in FRAMEWORKS:
         for o in FRAMEWORKS:
             if u is o:
@@ -176,7 +206,7 @@ def build_cases() -> List[Case]:
                 cases.append(Case(
                     "%s:%s<-%s" % (kind, u.key, o.key), kind, u.module, ffunc.format(N=o.id), arg,
                     shape, baseline="native:%s:%s" % (base, u.key), user=u.key, owner=o.key,
-                    expect=_expect(kind, o.module),
+                    expect=_expect(kind, o.module, o.kind),
                     main=kind == "arg" or (u.key, o.key) in PROFILED_PAIRS))
     cases.append(Case("conduit:native", "conduit", PLAIN, "f_own", "Pet@%s" % PLAIN, user="plain304",
                       owner="plain304", expect="int", main=True))

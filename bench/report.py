@@ -13,6 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # Issue 14's targets (instructions per call under callgrind, same run).
 TARGET_NATIVE = 1.01           # native path, adapter linked, over the module without bindbridge
 TARGET_NB, TARGET_PB = 1.15, 0.95  # foreign const T& into nanobind / pybind11, over native
+TARGET_BP = 1.15               # foreign const T& into Boost.Python, over native
 TARGET_SHARED = 1.20           # foreign std::shared_ptr<T>, over native
 TARGET_RETURN = 1.05           # foreign returns over the owner's own native return
 TARGET_MISS = 1.10             # overload miss over the user's native miss
@@ -69,7 +70,7 @@ def label(key):
 
 def short(key):
     return {"pb2136": "pybind11 2.13", "pb310": "pybind11 3.1", "nb2150": "nanobind 2.15",
-            "nb310": "nanobind 3.1", "plain304": "pybind11 3.0.4 (plain)", "capi": "C-API"}.get(key, key)
+            "nb310": "nanobind 3.1", "bp174": "Boost.Python 1.74", "plain304": "pybind11 3.0.4 (plain)", "capi": "C-API"}.get(key, key)
 
 
 class R:
@@ -275,6 +276,9 @@ def targets(r, results, w):
         foreign("arg", "nanobind"), TARGET_NB, "pairs")
     row("foreign `const T&` into pybind11 functions <= %.2fx native" % TARGET_PB,
         foreign("arg", "pybind11"), TARGET_PB, "pairs")
+    if any(f.kind == "boost_python" for f in C.FRAMEWORKS):
+        row("foreign `const T&` into Boost.Python functions <= %.2fx native" % TARGET_BP,
+            foreign("arg", "boost_python"), TARGET_BP, "pairs")
     bb = [r.breakdown(c.id) for c in C.CASES if c.group == "arg"]
     bb = [b for b in bb if b]
     if bb:
@@ -282,7 +286,7 @@ def targets(r, results, w):
             return "%+d to %+d" % (round(min(b[key] for b in bb)), round(max(b[key] for b in bb)))
         w("| what bindbridge adds on top of the owner's from_python | bindbridge's code %s Ir per call, Python C-API calls %s; the owner's load (the floor) %s; the user's framework %s (negative: the user skips its own load) | reported |"
           % (span("bindbridge"), span("python"), span("floor"), span("user_fw")))
-    row("foreign `std::shared_ptr<T>`, pybind11 and nanobind users <= %.2fx native" % TARGET_SHARED,
+    row("foreign `std::shared_ptr<T>`, every user <= %.2fx native" % TARGET_SHARED,
         foreign("shared"), TARGET_SHARED, "pairs")
 
     def vs_owner(kinds_):
@@ -429,8 +433,9 @@ def markdown(results, png_name="benchmarks.png"):
     w("- Each module binds its own `Pet` (`struct VPet<N> { std::string name; }`) and, for every")
     w("  other module's `Pet`, the same functions (tests/versions/version_module.cpp), declared with")
     w("  `BINDBRIDGE_*_IMPORT` (the declaration route).  Calls are cheap on purpose: `p<N>_f(const T&)`")
-    w("  returns `name.size()`, so the conversion dominates.  Every worker process loads all four")
-    w("  frameworks plus pybind11 3.0.4 and the C-API framework.")
+    w("  returns `name.size()`, so the conversion dominates.  Every worker process loads all %d"
+      % len(C.FRAMEWORKS))
+    w("  of them plus pybind11 3.0.4 and the C-API framework.")
     w("- Instructions: one callgrind process per batch of cases; for each case a warm-up, then the")
     w("  loop at %d and %d calls (%d and %d for misses), each bracketed by callgrind client requests;"
       % (s["n"][0], s["n"][1], s["miss_n"][0], s["miss_n"][1]))
@@ -486,7 +491,8 @@ def markdown(results, png_name="benchmarks.png"):
         w("")
         if kind == "shared":
             w("Native: the user's own `SharedPet`, bound with a `std::shared_ptr` holder (pybind11 takes")
-            w("`shared_ptr` arguments only for such types).")
+            w("`shared_ptr` arguments only for such types); Boost.Python's own `Pet` (it makes a")
+            w("`shared_ptr` of any instance, owned by the wrapper).")
             w("")
         if kind in ("val", "ref"):
             w("The result is dropped at once, so each call makes a new wrapper: in a foreign row the")
@@ -503,7 +509,9 @@ def markdown(results, png_name="benchmarks.png"):
             w("")
         if kind == "echo":
             w("The argument is the owner's `Circle`; the `Shape&` result is looked up by the owner")
-            w("(dynamic type, most-derived pointer) and is the argument's own wrapper.")
+            w("(dynamic type, most-derived pointer) and is the argument's own wrapper, except where")
+            w("Boost.Python owns it: it keeps no instance registry, so its `Shape&` is a new `Circle`")
+            w("wrapper of the same object, natively too.")
             w("")
         w("| user | owner | ns [p25-p75] | ratio [p25-p75] | Ir | Ir ratio | Ir added |")
         w("|---|---|---|---|---|---|---|")
@@ -529,8 +537,9 @@ def markdown(results, png_name="benchmarks.png"):
     w("")
     w("The same source (tests/versions/version_module.cpp) built with `BBV_NO_BINDBRIDGE`: same")
     w("types, ids and flags, no bindbridge header, in a pybind11 internals (another")
-    w("`PYBIND11_BUILD_ABI`) or nanobind domain (`NB_DOMAIN`) of its own.  No foreign object is")
-    w("involved in these calls.")
+    w("`PYBIND11_BUILD_ABI`) or nanobind domain (`NB_DOMAIN`) of its own.  Boost.Python's registry")
+    w("is one per process, so its module without bindbridge binds another id (`VPet<23>`, the same")
+    w("code for another C++ type).  No foreign object is involved in these calls.")
     w("")
     w("| framework | call | ns without | ns with adapter | ratio [p25-p75] | Ir without | Ir with | Ir ratio | Ir added |")
     w("|---|---|---|---|---|---|---|---|---|")
@@ -609,7 +618,8 @@ def markdown(results, png_name="benchmarks.png"):
     w("`bench/bbbench.cpp` makes Python types at run time with the C API (`PyType_FromSpec`), each")
     w("with a `std::type_info` made at run time (a distinct mangled name), and publishes them")
     w("through bindbridge's runtime (`publish`: what `export_type` does after the framework's own")
-    w("lookup) from a framework of its own; the four version modules' frameworks and a second")
+    w("lookup) from a framework of its own; the %d version modules' frameworks and a second"
+      % len(C.FRAMEWORKS))
     w("bench framework receive every announcement.  The looked-up types are four real C++ types")
     w("(`real<0..3>`, one template) exported beside them.  Per operation:")
     w("")
@@ -651,7 +661,7 @@ def markdown(results, png_name="benchmarks.png"):
         w("| frameworks on the registry | bytes per exported type |")
         w("|---|---|")
         for key, text in (("none", "the exporter and one importer (bench only)"),
-                          ("frameworks", "the same plus the four version modules' frameworks")):
+                          ("frameworks", "the same plus the %d version modules' frameworks" % len(C.FRAMEWORKS))):
             m = mem[key]
             w("| %d: %s | %s |" % (m["frameworks"], text, fnum(m["per_type"])))
         extra = mem["frameworks"]["frameworks"] - mem["none"]["frameworks"]
@@ -730,7 +740,7 @@ def profile_section(r, w):
     w("into libc/libstdc++ and out-of-line C++ standard library code count for the line that")
     w("made them.")
     w("")
-    for kind in ("pybind11", "nanobind"):
+    for kind in ("pybind11", "nanobind", "boost_python"):
         ids = [i for i in have if C.FW[C.BY_ID[i].user].kind == kind]
         if not ids:
             continue

@@ -7,6 +7,11 @@
 // 1.74 has no std::unique_ptr parameters (no take_unique*) and no
 // std::unique_ptr results (shape_circle_unique returns a new Shape* under
 // manage_new_object, the same ownership).
+//
+// BBV_NO_BINDBRIDGE: the same module without bindbridge (bench/'s baseline):
+// its own types and p<BBV_ID>_* functions only.  Boost.Python's registry is
+// process-wide, so that build takes an id of its own (bench/build.py): two
+// modules binding the same C++ type would replace each other's converters.
 #include <boost/python.hpp>
 
 #include <deque>
@@ -15,7 +20,9 @@
 #include <utility>
 #include <vector>
 
-#include <bindbridge/boost_python.h>
+#if !defined(BBV_NO_BINDBRIDGE)
+#  include <bindbridge/boost_python.h>
+#endif
 
 #include "../common/in_thread.h"
 #include "vtypes.h"
@@ -29,10 +36,12 @@
     BINDBRIDGE_BOOST_PYTHON_IMPORT(VShape<N>)                                                 \
     BINDBRIDGE_BOOST_PYTHON_IMPORT(VMood<N>::E)
 
+#if !defined(BBV_NO_BINDBRIDGE)
 BINDBRIDGE_BOOST_PYTHON_IMPORT(bbt_point)
 BINDBRIDGE_BOOST_PYTHON_IMPORT_AS(VCPoint, "bbtest_c.bbt_point")
 BBV_FOR_DEFAULT_MATRIX(BBV_IMPORT)
 BBV_IMPORT(BBV_ID)
+#endif
 
 namespace bp = boost::python;
 
@@ -110,10 +119,12 @@ void bind_peer() {
     bp::def(fname(N, "kept_name").c_str(), +[](size_t i) { return F::kept().at(i)->name; });
     bp::def(fname(N, "release_kept").c_str(), +[] { F::kept().clear(); });
     bp::def(fname(N, "make_shared").c_str(), +[](const std::string& n) { return std::make_shared<T>(n); });
+#if !defined(BBV_NO_BINDBRIDGE)
     // Boost.Python's with_custodian_and_ward, for a nurse of any framework.
     bp::def(fname(N, "hold").c_str(), +[](T&, bp::object) {}, bindbridge::keep_alive<1, 2>());
     bp::def(fname(N, "clone_holding").c_str(), +[](const T& t, bp::object) { return T(t.name); },
             bindbridge::keep_alive<0, 2>());
+#endif
     bp::def(fname(N, "describe_in_thread").c_str(), +[](bp::object o) {
         return in_thread([&] { return "described " + bp::extract<const T&>(o)().name; });
     });
@@ -139,12 +150,14 @@ void bind_peer() {
     bp::def(fname(N, "shape_add").c_str(), +[](std::shared_ptr<S> s) { F::scene().push_back(std::move(s)); });
     bp::def(fname(N, "shape_scene").c_str(), +[] { return shared_list(F::scene()); });
     bp::def(fname(N, "shape_clear").c_str(), +[] { F::scene().clear(); });
+#if !defined(BBV_NO_BINDBRIDGE)
     bp::def(fname(N, "shape_isinstance").c_str(), +[](bp::object o) { return bindbridge::isinstance<S>(o); });
     // This module's class deriving from module N's VShape, bound without
     // its base; exported on demand.
     using Tri = VTri<BBV_ID, N>;
     bp::class_<Tri>(("Tri" + std::to_string(N)).c_str()).def("kind", &Tri::kind);
     bp::def(fname(N, "tri_export").c_str(), +[](bp::object) { bindbridge::export_type<Tri, S>(); });
+#endif
     // This module's own classes, made implicitly from module N's VPet
     // (Boost.Python's implicitly_convertible, over the imported VPet).
     using Tag = VTag<BBV_ID, N>;
@@ -163,6 +176,7 @@ void bind_peers() {
     (void) dummy;
 }
 
+#if !defined(BBV_NO_BINDBRIDGE)
 std::vector<std::shared_ptr<bbt_point>>& kept_points() {
     static auto* kept = new std::vector<std::shared_ptr<bbt_point>>();
     return *kept;
@@ -205,6 +219,7 @@ void bind_point() {
     bp::def("cpoint_make", +[](double x, double y) { return VCPoint{x, y}; });
     bp::def("cpoint_owned", +[](double x, double y) { return new VCPoint{x, y}; }, owned());
 }
+#endif // !BBV_NO_BINDBRIDGE
 
 // The trampoline that lets Python subclass this module's Shape.
 struct VShapeTrampoline : VShape<BBV_ID>, bp::wrapper<VShape<BBV_ID>> {
@@ -244,6 +259,10 @@ BOOST_PYTHON_MODULE(BBV_MODULE) {
                                   std::to_string(BOOST_VERSION / 100 % 1000) + "." +
                                   std::to_string(BOOST_VERSION % 100);
     bp::scope().attr("ID") = BBV_ID;
+#if defined(BBV_NO_BINDBRIDGE)
+    bp::scope().attr("BINDBRIDGE") = false;
+    bind_peers<BBV_ID>();
+#else
     bp::scope().attr("BINDBRIDGE") = true;
     bindbridge::export_type<T>();
     bindbridge::export_type<E>();
@@ -253,4 +272,5 @@ BOOST_PYTHON_MODULE(BBV_MODULE) {
 
     bind_point();
     bind_peers<1, 2, 3, 4, 5, 6, 7, BBV_ID>();
+#endif
 }
