@@ -92,7 +92,7 @@ struct keep_alive : Base {
 
     template <class ArgumentPackage>
     static PyObject* postcall(const ArgumentPackage& args, PyObject* result) {
-        if ((std::max)(Nurse, Patient) > boost::python::detail::arity(args)) {
+        if ((std::max)(Nurse, Patient) > static_cast<std::size_t>(boost::python::detail::arity(args))) {
             PyErr_SetString(PyExc_IndexError, "bindbridge::keep_alive: argument index out of range");
             return nullptr;
         }
