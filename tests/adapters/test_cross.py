@@ -148,13 +148,35 @@ def test_native_binding_first_then_foreign(side):
 
 def test_removed_binding_is_refused_then_reexport(side):
     obj = side.make("rex")
+    # A pybind11 class has another route, its own cpp conduit (the next
+    # test): taken away too, so that only the binding could pass obj.
+    conduit = side.cls.__dict__.get("_pybind11_conduit_v1_")
     del side.cls.__pymetabind_binding__
+    if conduit is not None:
+        delattr(side.cls, "_pybind11_conduit_v1_")
     try:
         with pytest.raises(TypeError):
             side.fn("describe")(obj)
     finally:
+        if conduit is not None:
+            setattr(side.cls, "_pybind11_conduit_v1_", conduit)
         side.owner.reexport()
     assert side.fn("describe")(obj) == "described rex"
+
+
+def test_removed_binding_leaves_pybind11s_own_conduit():
+    # bb_pybind11's Toy keeps pybind11's own conduit (pybind11 >= 2.11.2):
+    # with its binding gone from the registry, the importer still takes
+    # the object through it (conduit/consume.h), in place.
+    assert not (pbm.Toy.__dict__["_pybind11_conduit_v1_"].__func__.__doc__ or "").startswith("bindbridge")
+    obj = pbm.Toy("rex")
+    del pbm.Toy.__pymetabind_binding__
+    try:
+        assert nbm.toy_describe(obj) == "described rex"
+        nbm.toy_rename(obj, "max")
+        assert obj.name == "max"
+    finally:
+        pbm.reexport()
 
 
 def test_signature_names_python_type():

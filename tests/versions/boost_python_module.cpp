@@ -108,6 +108,7 @@ void bind_peer() {
     bp::def(fname(N, "describe").c_str(), +[](const T& t) { return "described " + t.name; });
     bp::def(fname(N, "rename").c_str(), +[](T& t, const std::string& n) { t.name = n; });
     bp::def(fname(N, "by_value").c_str(), +[](T t) { return "by value " + t.name; });
+    bp::def(fname(N, "ptr_name").c_str(), +[](T* t) { return t ? "pointer " + t->name : std::string("none"); });
     bp::def(fname(N, "clone").c_str(), +[](const T& t) { return T(t.name + " (clone)"); });
     bp::def(fname(N, "make_owned").c_str(), +[](const std::string& n) { return new T(n); }, owned());
     bp::def(fname(N, "favourite").c_str(), +[]() -> T& { return F::favourite(); }, ref());

@@ -140,6 +140,8 @@ void bind_peer(module_t& m) {
     BBV_DEF(m, fname(N, "describe"), [](const T& t) { return "described " + t.name; });
     BBV_DEF(m, fname(N, "rename"), [](T& t, const std::string& n) { t.name = n; });
     BBV_DEF(m, fname(N, "by_value"), [](T t) { return "by value " + t.name; });
+    BBV_DEF(m, fname(N, "ptr_name"), [](T* t) { return t ? "pointer " + t->name : std::string("none"); },
+            py::arg("t").none());
     BBV_DEF(m, fname(N, "clone"), [](const T& t) { return T(t.name + " (clone)"); });
     BBV_DEF(m, fname(N, "make_owned"), [](const std::string& n) { return new T(n); }, BBV_TAKE);
     BBV_DEF(m, fname(N, "favourite"), []() -> T& { return F::favourite(); }, BBV_REF);

@@ -46,6 +46,7 @@
 #include "../runtime/enums.h"
 #include "../runtime/runtime.h"
 #include "../runtime/returns.h"
+#include "../conduit/consume.h"
 #include "../conduit/serve.h"
 
 namespace bindbridge {
@@ -211,6 +212,7 @@ inline framework_record* domain_record() {
                  std::to_string(BOOST_VERSION / 100 % 1000) + "." + std::to_string(BOOST_VERSION % 100);
         set_serving(r, {serve_from_python, serve_to_python, serve_keep_alive, serve_translate_exception,
                         free_local_binding});
+        consume_conduits(r); // objects of unmodified pybind11 modules, last
         // Not leak-safe: Boost.Python never frees its classes.  No native
         // pymetabind build of Boost.Python exists (is_native_build stays
         // null).

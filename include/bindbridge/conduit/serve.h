@@ -11,16 +11,8 @@
 //                               b"raw_pointer_ephemeral")
 // and uses the pointer in the capsule it gets back.  Installing such a
 // method on the types bindbridge exports lets unmodified pybind11 modules,
-// with no bindbridge code, accept them.  We answer:
-//   - pybind11 3.x's id, which is the pymetabind ABI tag itself;
-//   - pybind11 2.11.2-2.13's older id ("_gcc_libstdcpp_cxxabi1017"), which
-//     leaves out the libstdc++ string ABI: a module built with
-//     _GLIBCXX_USE_CXX11_ABI=0 (every manylinux2014 wheel) asks with the
-//     same id as one built with the default, and a pointer handed to the
-//     wrong one is read with another std::string layout.  So that id is
-//     answered only when the user has said which string ABI the process's
-//     pybind11 2.x modules use (bindbridge.assume_pybind11_2x_string_abi,
-//     kept in the interpreter dict) and it is ours;
+// with no bindbridge code, accept them.  We answer the ids of ids.h (the
+// 2.x one only where the user vouched for the string ABI)
 // and only for the exact C++ type of the binding (no upcasts).  A type
 // that already has the attribute (every pybind11 type) keeps its own.
 #ifndef BINDBRIDGE_CONDUIT_SERVE_H
@@ -30,58 +22,18 @@
 #include <typeinfo>
 
 #include "../runtime/runtime.h"
-#include "string_abi_key.h"
+#include "ids.h"
 
 namespace bindbridge {
 namespace detail {
 
-#define BINDBRIDGE_CONDUIT_STR2(x) #x
-#define BINDBRIDGE_CONDUIT_STR(x) BINDBRIDGE_CONDUIT_STR2(x)
-
-// The ids of the pybind11 platform ABI we can answer for, or nullptr.
-inline const char* conduit_id_v3() noexcept { return BINDBRIDGE_PLATFORM_ABI_TAG; }
-
-inline const char* conduit_id_v2() noexcept {
-#if defined(__GNUC__) && !defined(__clang__) && !defined(__MINGW32__) && !defined(__CYGWIN__) && \
-    defined(__GLIBCXX__) && defined(__GXX_ABI_VERSION) && defined(_GLIBCXX_USE_CXX11_ABI) &&    \
-    !defined(_GLIBCXX_DEBUG)
-    return "_gcc_libstdcpp_cxxabi" BINDBRIDGE_CONDUIT_STR(__GXX_ABI_VERSION);
-#else
-    return nullptr;
-#endif
-}
-
-// Whether the user vouched that pybind11 2.x modules use our string ABI.
-inline bool pybind11_2x_string_abi_is_ours() noexcept {
-#if defined(_GLIBCXX_USE_CXX11_ABI)
-    PyObject* dict = bbr_registry_dict();
-    PyObject* v = dict ? PyDict_GetItemString(dict, BINDBRIDGE_PYBIND11_2X_STRING_ABI_KEY) : nullptr;
-    if (!v || !PyLong_Check(v)) {
-        PyErr_Clear();
-        return false;
-    }
-    long n = PyLong_AsLong(v);
-    PyErr_Clear();
-    return n == _GLIBCXX_USE_CXX11_ABI;
-#else
-    return false;
-#endif
-}
-
-inline bool conduit_id_accepted(PyObject* id) noexcept {
-    if (!PyBytes_Check(id))
-        return false;
-    const char* s = PyBytes_AS_STRING(id);
-    if (std::strcmp(s, conduit_id_v3()) == 0)
-        return true;
-    const char* v2 = conduit_id_v2();
-    return v2 && std::strcmp(s, v2) == 0 && pybind11_2x_string_abi_is_ours();
-}
+// The name of the capsule our conduit methods are bound to.
+inline const char* conduit_record_capsule_name() noexcept { return "bindbridge_framework_record"; }
 
 // self: capsule holding our framework_record; args: (obj, abi_id, type_info capsule, kind).
 inline PyObject* conduit_call(PyObject* self, PyObject* args) noexcept {
     auto* rec = static_cast<framework_record*>(
-        PyCapsule_GetPointer(self, "bindbridge_framework_record"));
+        PyCapsule_GetPointer(self, conduit_record_capsule_name()));
     PyObject *obj, *abi_id, *ti_capsule, *kind;
     if (!rec || !PyArg_ParseTuple(args, "OOOO", &obj, &abi_id, &ti_capsule, &kind))
         return nullptr;
@@ -121,7 +73,7 @@ inline int install_conduit(framework_record* rec, PyTypeObject* pytype) {
         return 0; // never replace a type's own conduit
     }
     PyErr_Clear();
-    PyObject* capsule = PyCapsule_New(rec, "bindbridge_framework_record", nullptr);
+    PyObject* capsule = PyCapsule_New(rec, conduit_record_capsule_name(), nullptr);
     if (!capsule)
         return -1;
     PyObject* func = PyCFunction_New(conduit_def(), capsule);

@@ -23,6 +23,7 @@
 
 #include "../runtime/runtime.h"
 #include "../runtime/returns.h"
+#include "../conduit/consume.h"
 #include "../conduit/serve.h"
 
 namespace bindbridge {
@@ -293,6 +294,7 @@ inline framework_record* domain_record() {
         r.is_native_build = is_native_nanobind;
         set_serving(r, {serve_from_python, serve_to_python, serve_keep_alive, serve_translate_exception,
                         free_local_binding});
+        consume_conduits(r); // objects of unmodified pybind11 modules, last
 #if !defined(Py_GIL_DISABLED)
         // nanobind frees its types by finalisation (and reports those it
         // cannot); the record drops its own references at exit (atexit

@@ -17,6 +17,7 @@
 
 #include "../runtime/runtime.h"
 #include "../runtime/returns.h"
+#include "../conduit/consume.h"
 #include "../conduit/serve.h"
 #include "../runtime/enums.h"
 
@@ -451,6 +452,7 @@ inline framework_record* domain_record() {
         r.is_native_build = is_native_pybind11;
         set_serving(r, {serve_from_python, serve_to_python, serve_keep_alive, serve_translate_exception,
                         free_local_binding});
+        consume_conduits(r); // objects of unmodified pybind11 modules, last
         try {
             py::register_exception_translator(translate_foreign_exceptions);
         } catch (py::error_already_set& e) {

@@ -223,6 +223,12 @@ struct framework_record {
     // foreign binding was added; the pybind11 module-local hook uses it to
     // schedule its attribute installs for later.
     void (*after_foreign_added)(framework_record*) noexcept = nullptr;
+    // A last resort the adapter may set: the C++ object of type `ti` in
+    // `src` found outside the registry (conduit/consume.h asks the object's
+    // own pybind11 cpp conduit), or nullptr with no Python error.  Tried
+    // once every binding refused, never while serving; the pointer is valid
+    // while `src` lives, and owns nothing (no ownership, no holder).
+    void* (*fallback_load)(const std::type_info& ti, PyObject* src) noexcept = nullptr;
     void* hook = nullptr; // the hook's state (owned by the module that enabled it)
 
     framework_record() = default;
@@ -1128,6 +1134,18 @@ inline std::string pinned_owner_note(const import_cache& cache) {
     return n + " (import its module first)";
 }
 
+// The adapter's last resort (framework_record::fallback_load), where it
+// set one: never while serving another framework (no bouncing), and only
+// in the record's interpreter.
+inline void* load_fallback(framework_record* rec, const std::type_info& ti, PyObject* src) noexcept {
+    if (!rec || !rec->fallback_load || serving_depth() > 0 || !in_main_interpreter())
+        return nullptr;
+    void* p = rec->fallback_load(ti, src);
+    if (!p && PyErr_Occurred())
+        PyErr_Clear();
+    return p;
+}
+
 // Everything but the cache hit: kept out of line so the hit stays small.
 #if defined(__GNUC__)
 __attribute__((noinline))
@@ -1140,6 +1158,8 @@ inline void* load_foreign_slow(framework_record* rec, import_cache& cache, const
     // only its own framework binds pays these compares and the note.
     if (rec && cache.epoch == rec->epoch && !cache.bindings && shared_state()->upcasts.size == 0 &&
         !(cache.pinned && cache.owner_import == 0)) {
+        if (void* p = load_fallback(rec, ti, src))
+            return p;
         note_refusal(ti, Py_TYPE(src), false);
         return nullptr;
     }
@@ -1154,6 +1174,8 @@ inline void* load_foreign_slow(framework_record* rec, import_cache& cache, const
             import_pinned_owner(cache);
     }
     void* p = load_foreign_impl(rec, cache, ti, src, convert, keep, ctx, binding_out);
+    if (!p)
+        p = load_fallback(rec, ti, src);
     if (!p)
         note_refusal(ti, Py_TYPE(src), false);
     return p;
