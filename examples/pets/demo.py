@@ -1,4 +1,4 @@
-"""examples/pets/demo.py: a nanobind Pet in pybind11 functions, the roles swapped, and Boost.Python.
+"""examples/pets/demo.py: a nanobind Pet in pybind11 functions, the roles swapped, Boost.Python, and a module never rebuilt.
 
 Run from the build directory of this project (./dev demo does all of it).
 """
@@ -93,7 +93,14 @@ else:
         show("walker_nb.engrave(c, '(nanobind)'); c.tag   # ... and in nanobind, no copy", c.tag)
         show("walker.spare(c)      # a Collar made in pybind11 comes back as kennel's",
              walker.spare(c))
-    print("\n5. The registry, as `python -m bindbridge --import pets --import groomer "
+    print("\n5. Zero rebuild: feeder is built with plain pybind11 (no bindbridge code, nothing")
+    print("   published); groomer_nb (nanobind) takes its Bowl through pybind11's own conduit.")
+    import feeder
+    bowl = feeder.Bowl("tuna")
+    groomer_nb.fill(bowl, 40)
+    show("bowl = feeder.Bowl('tuna'); groomer_nb.fill(bowl, 40); bowl.grams   # in place", bowl.grams)
+    show("groomer_nb.menu(bowl)", groomer_nb.menu(bowl))
+    print("\n6. The registry, as `python -m bindbridge --import pets --import groomer "
           "--import pets11 --import groomer_nb%s` prints it:\n"
           % (" --import kennel --import walker --import walker_nb" if kennel else ""))
     print(registry_cli.render())

@@ -7,6 +7,9 @@
 #include "pet.h"
 
 BINDBRIDGE_NANOBIND_IMPORT_AS(Pet, "pets11.Pet")
+// feeder (plain pybind11) publishes nothing: its Bowls come through their
+// class's pybind11 conduit.
+BINDBRIDGE_NANOBIND_IMPORT(Bowl)
 
 namespace nb = nanobind;
 
@@ -24,4 +27,6 @@ NB_MODULE(groomer_nb, m) {
             throw GroomingError(p.name + " is silent");
         return p.name + " is fine";
     });
+    m.def("fill", [](Bowl& b, int grams) { b.grams += grams; });
+    m.def("menu", [](const Bowl& b) { return std::to_string(b.grams) + " g of " + b.food; });
 }

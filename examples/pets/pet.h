@@ -23,3 +23,11 @@ struct Collar {
     std::string tag;
     explicit Collar(std::string t) : tag(std::move(t)) {}
 };
+
+// Bound by `feeder` (feeder_pybind11.cpp), built with plain pybind11 and no
+// bindbridge code at all; the nanobind module `groomer_nb` takes its Bowls
+// through the conduit pybind11 puts on every class (docs/zero-code.md).
+struct Bowl {
+    std::string food;
+    int grams = 0;
+};
