@@ -66,6 +66,10 @@ FW: Dict[str, Framework] = {f.key: f for f in FRAMEWORKS}
 # modules' objects through pybind11's cpp conduit; f<id> per owner.
 PLAIN = "bbb_plain_pb304"
 CONDUIT_OWNERS = ["pb310", "nb2150", "nb310"]  # 2.13's conduit has another ABI id: refused
+# The other way: bindbridge users of VPet<7> (owned by bbv_nb310 on the
+# registry, whose binding refuses the plain module's Pet7) take the plain
+# module's Pet7 through its pybind11 conduit (conduit/consume.h).
+CONSUMERS = ["pb2136", "pb310", "nb2150", "bp174"]
 
 # The modules each kind of worker process imports (in this order).  The
 # modules without bindbridge live in pybind11 internals / nanobind domains
@@ -152,6 +156,7 @@ GROUPS = {
     "echo": "return `Shape&` of an existing `Circle` (identity: the argument's own wrapper)",
     "native": "native calls: adapter linked vs the same module without bindbridge",
     "conduit": "pybind11's cpp conduit (an unmodified pybind11 3.0.4 module) vs bindbridge",
+    "consume": "bindbridge users take an unmodified pybind11 3.0.4 module's objects (its conduit)",
     "capi": "C-API framework's `bbt_point` into `double f(const bbt_point&)`",
     "loop": "loop baselines",
 }
@@ -214,6 +219,12 @@ def build_cases() -> List[Case]:
         o = FW[okey]
         cases.append(Case("conduit:%s" % okey, "conduit", PLAIN, "f%d" % o.id, "Pet@%s" % o.module,
                           baseline="conduit:native", user="plain304", owner=okey, expect="int",
+                          main=True))
+    for ukey in CONSUMERS:
+        if ukey not in FW:
+            continue
+        cases.append(Case("consume:%s" % ukey, "consume", FW[ukey].module, "p7_f", "Pet7@%s" % PLAIN,
+                          baseline="native:arg:%s" % ukey, user=ukey, owner="plain304", expect="int",
                           main=True))
     for u in FRAMEWORKS:
         cases.append(Case("capi:%s" % u.key, "capi", u.module, "point_sum", "point",

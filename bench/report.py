@@ -563,6 +563,9 @@ def markdown(results, png_name="benchmarks.png"):
     w("(`_pybind11_conduit_v1_`: pybind11 3.1's own on its types; the one bindbridge installs on the")
     w("nanobind types it exports).  pybind11 2.13 uses another conduit ABI id: refused.  The")
     w("bindbridge rows are the same call through a bindbridge user of the nearest pybind11 version.")
+    w("The *consumed* rows go the other way: bindbridge users take the plain module's own `Pet7`,")
+    w("which nothing publishes, by calling its class's conduit (docs/zero-code.md); ratios are")
+    w("against the user's native `f(const T&)`.")
     w("")
     w("| call | ns [p25-p75] | ratio to its user's native | Ir | Ir ratio | Ir added |")
     w("|---|---|---|---|---|---|")
@@ -579,6 +582,10 @@ def markdown(results, png_name="benchmarks.png"):
         w("| %s | %s | %s | %s | %s | %s |" % (text, fns(r.get(cid, "wall")), fratio(r.get(cid, "ratio")),
                                               fnum(r.get(cid, "ir")), fx(r.get(cid, "ir_ratio")),
                                               fadd(r.get(cid, "ir_added"))))
+    for c in (c for c in C.CASES if c.group == "consume"):
+        w("| consumed: %s `p7_f(pybind11 3.0.4 (plain) Pet7)` | %s | %s | %s | %s | %s |" % (
+            short(c.user), fns(r.get(c.id, "wall")), fratio(r.get(c.id, "ratio")), fnum(r.get(c.id, "ir")),
+            fx(r.get(c.id, "ir_ratio")), fadd(r.get(c.id, "ir_added"))))
     hook_rows = [c for c in C.CASES if c.group == "hook"]
     for c in hook_rows:
         w("| %s: `%s.%s(%s)` | %s | %s | %s | %s | %s |" % (

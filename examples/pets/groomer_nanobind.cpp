@@ -8,8 +8,9 @@
 
 BINDBRIDGE_NANOBIND_IMPORT_AS(Pet, "pets11.Pet")
 // feeder (plain pybind11) publishes nothing: its Bowls come through their
-// class's pybind11 conduit.
-BINDBRIDGE_NANOBIND_IMPORT(Bowl)
+// class's pybind11 conduit.  (_AS names the Python type in signatures and
+// stubs: feeder.Bowl.)
+BINDBRIDGE_NANOBIND_IMPORT_AS(Bowl, "feeder.Bowl")
 
 namespace nb = nanobind;
 

@@ -123,7 +123,8 @@ def test_markdown_has_every_row(run):
     assert len(table_rows(md, "Native calls")) == len(C.FRAMEWORKS) * len(C.KINDS)
     conduit = table_rows(md, "cpp conduit")
     hooks = [c for c in C.CASES if c.group == "hook"]
-    assert len(conduit) == 1 + len(C.CONDUIT_OWNERS) + 3 + max(1, len(hooks)), conduit
+    consumed = [c for c in C.CASES if c.group == "consume"]
+    assert len(conduit) == 1 + len(C.CONDUIT_OWNERS) + 3 + len(consumed) + max(1, len(hooks)), conduit
     if not hooks:
         assert "module-local hook: measured once issue 6's hook lands" in md
     assert len(table_rows(md, "C-API framework")) == len(C.FRAMEWORKS)

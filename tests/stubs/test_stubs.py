@@ -77,14 +77,16 @@ def test_stubs_of_exporting_and_importing_modules_type_check(tmp_path):
                                "-p", _patterns(), "-o", str(tmp_path / (mod + ".pyi"))],
                               capture_output=True, text=True, env=_env())
         assert proc.returncode == 0, proc.stdout + proc.stderr
-    for mod in ("pets11", "groomer"):  # pybind11-stubgen: as it is
+    # (feeder: plain pybind11, no bindbridge; groomer_nb's stub names feeder.Bowl)
+    for mod in ("pets11", "groomer", "feeder"):  # pybind11-stubgen: as it is
         proc = subprocess.run([sys.executable, "-m", "pybind11_stubgen", mod, "-o", str(tmp_path)],
                               capture_output=True, text=True, env=_env())
         assert proc.returncode == 0, proc.stdout + proc.stderr
     nb_owner = (tmp_path / "pets.pyi").read_text()
     assert "class Pet:" in nb_owner and "__pymetabind_binding__" not in nb_owner, nb_owner
     stubs = sorted(str(p) for p in tmp_path.glob("*.pyi"))
-    assert len(stubs) == 4, stubs
+    assert len(stubs) == 5, stubs
+    assert "feeder.Bowl" in (tmp_path / "groomer_nb.pyi").read_text()
     check = subprocess.run([sys.executable, "-m", "mypy", "--strict", "--no-incremental", *stubs],
                            capture_output=True, text=True, cwd=tmp_path,
                            env=dict(os.environ, MYPYPATH=str(tmp_path)))
