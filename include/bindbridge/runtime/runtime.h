@@ -1138,7 +1138,10 @@ inline std::string pinned_owner_note(const import_cache& cache) {
 // set one: never while serving another framework (no bouncing), and only
 // in the record's interpreter.
 inline void* load_fallback(framework_record* rec, const std::type_info& ti, PyObject* src) noexcept {
-    if (!rec || !rec->fallback_load || serving_depth() > 0 || !in_main_interpreter())
+    // (Static types first: an overload miss with an int or a str stops at
+    // one flag test.  No adapter's fallback takes one.)
+    if (!rec || !rec->fallback_load || !PyType_HasFeature(Py_TYPE(src), Py_TPFLAGS_HEAPTYPE) ||
+        serving_depth() > 0 || !in_main_interpreter())
         return nullptr;
     void* p = rec->fallback_load(ti, src);
     if (!p && PyErr_Occurred())
