@@ -17,12 +17,14 @@ import os
 import subprocess
 import sys
 import time
-import zipfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 import matrix  # noqa: E402
+
+sys.path.insert(0, str(HERE.parent.parent / "cmake"))
+from fetch_framework import fetch  # noqa: E402  (shared with the package's bridges)
 
 
 def run(cmd, **kw):
@@ -31,24 +33,6 @@ def run(cmd, **kw):
         raise RuntimeError("command failed: %s\n%s\n%s" % (" ".join(map(str, cmd)), proc.stdout[-4000:],
                                                           proc.stderr[-4000:]))
     return proc.stdout
-
-
-def fetch(out: Path, framework: str, version: str) -> Path:
-    root = out / "frameworks" / ("%s-%s" % (framework, version))
-    if (root / framework).is_dir():
-        return root
-    wheels = out / "wheels"
-    wheels.mkdir(parents=True, exist_ok=True)
-    wheel = next(wheels.glob("%s-%s-*.whl" % (framework, version)), None)
-    if wheel is None:
-        run([sys.executable, "-m", "pip", "download", "--quiet", "--disable-pip-version-check",
-             "--no-deps", "--only-binary=:all:", "%s==%s" % (framework, version), "-d", str(wheels)])
-        wheel = next(wheels.glob("%s-%s-*.whl" % (framework, version)))
-    tmp = root.with_suffix(".tmp")
-    with zipfile.ZipFile(wheel) as z:
-        z.extractall(tmp)
-    tmp.rename(root)
-    return root
 
 
 SYSTEM = ("boost_python",)  # frameworks from the system (no wheel to fetch)
