@@ -34,17 +34,10 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 
 
-def _load_vbuild():
-    # tests/versions/build.py (fetch, cmake_dir, run), by path: "build" is also a PyPI name.
-    import importlib.util
-    sys.path.insert(0, str(ROOT / "tests" / "versions"))  # it imports matrix
-    spec = importlib.util.spec_from_file_location("bbv_build", ROOT / "tests" / "versions" / "build.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+sys.path.insert(0, str(HERE))
+from cases import load_vbuild  # noqa: E402  (tests/versions/build.py, by path)
 
-
-vbuild = _load_vbuild()
+vbuild = load_vbuild()
 
 
 class Extra(NamedTuple):

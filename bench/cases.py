@@ -50,12 +50,24 @@ FRAMEWORKS: List[Framework] = [
 ]
 
 
+def load_vbuild():
+    """tests/versions/build.py (fetch, cmake_dir, run, the Boost.Python
+    check), loaded by path: "build" is also a PyPI name."""
+    import importlib.util
+    versions = Path(__file__).resolve().parent.parent / "tests" / "versions"
+    if str(versions) not in sys.path:
+        sys.path.insert(0, str(versions))  # (it imports matrix)
+    spec = importlib.util.spec_from_file_location("bbv_build", versions / "build.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
 def boost_python_available() -> bool:
-    """The system's Boost.Python for this interpreter (as bench/build.py and
-    tests/versions/build.py decide): without it the bench has no Boost.Python
-    modules and no Boost.Python rows."""
-    lib = "libboost_python%d%d.so" % sys.version_info[:2]
-    return Path("/usr/include/boost/python.hpp").is_file() and any(Path("/usr/lib").glob("*/" + lib))
+    """The system's Boost.Python for this interpreter, as
+    tests/versions/build.py decides: without it the bench has no
+    Boost.Python modules and no Boost.Python rows."""
+    return not load_vbuild().boost_python_missing_for("%d%d" % sys.version_info[:2])
 
 
 if not boost_python_available():

@@ -38,14 +38,20 @@ def run(cmd, **kw):
 SYSTEM = ("boost_python",)  # frameworks from the system (no wheel to fetch)
 
 
-def boost_python_missing(python: str) -> str:
-    """Why the system's Boost.Python cannot build for `python`, or ""."""
-    v = run([python, "-c", "import sys; print('%d%d' % sys.version_info[:2])"]).strip()
+def boost_python_missing_for(version: str) -> str:
+    """Why the system's Boost.Python cannot build for Python `version`
+    ("311"), or ""."""
     if not Path("/usr/include/boost/python.hpp").is_file():
         return "no /usr/include/boost/python.hpp"
-    if not list(Path("/usr/lib").glob("*/libboost_python%s.so" % v)):
-        return "no libboost_python%s.so" % v
+    if not list(Path("/usr/lib").glob("*/libboost_python%s.so" % version)):
+        return "no libboost_python%s.so" % version
     return ""
+
+
+def boost_python_missing(python: str) -> str:
+    """Why the system's Boost.Python cannot build for `python`, or ""."""
+    return boost_python_missing_for(
+        run([python, "-c", "import sys; print('%d%d' % sys.version_info[:2])"]).strip())
 
 
 def cmake_dir(root: Path, framework: str) -> Path:
