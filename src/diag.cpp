@@ -18,8 +18,10 @@
 #include "bindbridge/protocol.h"
 #include "bindbridge/conduit/string_abi_key.h"
 #include "bindbridge/runtime/abi_tag.h"
+#include "bindbridge/runtime/bridge_refresh_key.h"
 #include "bindbridge/runtime/pending_join.h"
 #include "bindbridge/version.h"
+#include "module_def.h"
 
 namespace {
 
@@ -232,6 +234,28 @@ PyObject* registry_exists(PyObject*, PyObject*) {
     if (!reg && PyErr_Occurred())
         return nullptr;
     return PyBool_FromLong(reg != nullptr);
+}
+
+// set_bridge_refresh(callable): what a miss of a bindbridge importer calls
+// to have the bridges publish types registered since (runtime.h
+// bridge_refresh).  Kept in the registry's dict, as the string ABI is.
+PyObject* set_bridge_refresh(PyObject*, PyObject* fn) {
+    if (!PyCallable_Check(fn)) {
+        PyErr_SetString(PyExc_TypeError, "set_bridge_refresh: expected a callable");
+        return nullptr;
+    }
+    PyObject* dict = bbr_registry_dict();
+    if (!dict || PyDict_SetItemString(dict, BINDBRIDGE_BRIDGE_REFRESH_KEY, fn) != 0)
+        return nullptr;
+    Py_RETURN_NONE;
+}
+
+// The keys of the interpreter's state dict (PyInterpreterState_GetDict),
+// where the registry and pybind11 >= v5 internals live: a test's witness
+// that something created nothing.
+PyObject* interpreter_dict_keys(PyObject*, PyObject*) {
+    PyObject* dict = bbr_registry_dict();
+    return dict ? PyDict_Keys(dict) : nullptr;
 }
 
 // --- layout report ---------------------------------------------------------
@@ -475,21 +499,18 @@ PyMethodDef methods[] = {
      "binding_of(type) -> the published binding of type (or of its nearest base), or None"},
     {"try_from_python", try_from_python, METH_VARARGS,
      "try_from_python(binding_address, obj, convert) -> whether the owner converts obj"},
+    {"set_bridge_refresh", set_bridge_refresh, METH_O,
+     "set_bridge_refresh(callable): what bindbridge importers call on a miss once bridge() ran"},
+    {"interpreter_dict_keys", interpreter_dict_keys, METH_NOARGS,
+     "interpreter_dict_keys() -> the keys of the interpreter's state dict (read-only)"},
     {"registry_exists", registry_exists, METH_NOARGS,
      "registry_exists() -> True if this interpreter has a pymetabind registry"},
     {"layout", layout, METH_NOARGS,
      "layout() -> offsets and sizes of the wire structures, enum values and wire names"},
     {nullptr, nullptr, 0, nullptr}};
 
-PyModuleDef module_def = {PyModuleDef_HEAD_INIT,
-                          "bindbridge._diag",
-                          "Read-only views of the pymetabind registry (bindbridge diagnostics).",
-                          -1,
-                          methods,
-                          nullptr,
-                          nullptr,
-                          nullptr,
-                          nullptr};
+PyModuleDef module_def = single_phase_module(
+    "bindbridge._diag", "Read-only views of the pymetabind registry (bindbridge diagnostics).", methods);
 
 } // namespace
 

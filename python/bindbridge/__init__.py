@@ -8,6 +8,7 @@ registry of the running interpreter:
 >>> bindbridge.frameworks()     # every framework that joined the registry
 >>> bindbridge.bindings()       # every published type
 >>> bindbridge.binding_of(T)    # the binding of one type, or None
+>>> bindbridge.bridge()         # publish the types of modules built without bindbridge
 
 Reading the registry never creates or changes it, with one exception: a
 module that only imports types (its framework joins the registry at its
@@ -38,6 +39,7 @@ _diag = _Diag()
 
 __all__ = [
     "Binding",
+    "Bridge",
     "Framework",
     "ABI_TAG",
     "PYMETABIND_VERSION",
@@ -45,6 +47,8 @@ __all__ = [
     "assume_pybind11_2x_string_abi",
     "binding_of",
     "bindings",
+    "bridge",
+    "bridges",
     "explain",
     "wanted_types",
     "cmake_dir",
@@ -90,6 +94,99 @@ class Binding(NamedTuple):
     framework_address: int
     native_type: Optional[str]  # demangled type_info name, when readable here
     address: int  # of the binding record
+
+
+class Bridge(NamedTuple):
+    """One bridge of this package: an extension built against a pinned
+    framework release, which publishes the types of the modules that share
+    its internals (the same internals version and platform ABI) and were
+    built without bindbridge."""
+
+    module: str  # bindbridge._bridge_pybind11_v4, ...
+    framework: str  # "pybind11"
+    built_with: str  # the pinned release, e.g. "2.13.6"
+    internals: str  # the internals key it reads, e.g. "__pybind11_internals_v4_gcc_libstdcpp_cxxabi1017__"
+    attached: Optional[str]  # the registry framework it publishes under, None if not attached
+    types: int  # the types its internals hold that it published (or found published)
+    refused: Optional[str] = None  # why it did not attach to internals that exist
+
+
+# Every bridge a build can ship (cmake/bridges.cmake); a build has those
+# its Python version allows, or none (BINDBRIDGE_BRIDGES=OFF, abi3).
+_BRIDGE_MODULES = ("_bridge_pybind11_v4", "_bridge_pybind11_v5", "_bridge_pybind11_v11",
+                   "_bridge_pybind11_v12")
+_attached: dict = {}  # module name -> Bridge, for those attached in this process
+
+
+def _bridge_modules() -> List[object]:
+    import importlib.util
+    found = []
+    for name in _BRIDGE_MODULES:
+        full = __name__ + "." + name
+        if importlib.util.find_spec(full) is not None:
+            found.append(importlib.import_module(full))
+    return found
+
+
+def _describe(m, attached: Optional[str], types: int, refused: Optional[str] = None) -> Bridge:
+    return Bridge(m.__name__, m.FRAMEWORK, m.BUILT_WITH, m.INTERNALS_ID, attached, types, refused)
+
+
+def bridges() -> List[Bridge]:
+    """The bridges this build of bindbridge has, attached or not.  Importing
+    a bridge creates nothing (no framework internals, no registry)."""
+    return [_attached.get(m.__name__) or _describe(m, None, 0) for m in _bridge_modules()]
+
+
+def bridge() -> List[Bridge]:
+    """Publishes the types of extension modules built without bindbridge:
+    every bridge whose framework internals exist in this interpreter (some
+    module built with that internals version and platform ABI was
+    imported) joins them and publishes each globally registered type on the
+    registry; bindbridge importers then take and return those types.  A
+    bridge whose internals are absent creates nothing.  Returns the
+    attached bridges.  Calling it again publishes what was registered
+    since: types published before stay.
+
+    After the first call, a bindbridge importer that misses a type (an
+    argument of an unpublished class, a return with no owner) asks the
+    bridges again by itself, once per type after each new import: modules
+    imported later need no second call.
+
+    A bridge that finds its internals but must not read them (pybind11 2.x
+    internals before ``assume_pybind11_2x_string_abi``) warns, and
+    ``bridges()`` says why."""
+    attached = _attach(warn=True)
+    _diag.set_bridge_refresh(_refresh)
+    return attached
+
+
+def _attach(warn: bool) -> List[Bridge]:
+    attached = []
+    for m in _bridge_modules():
+        result = m.attach()
+        if result is None:
+            continue
+        record, detail = result
+        if record is None:
+            _attached[m.__name__] = _describe(m, None, 0, detail)
+            if warn:
+                warnings.warn("bindbridge.bridge(): %s (%s %s) did not attach: %s"
+                              % (m.__name__, m.FRAMEWORK, m.BUILT_WITH, detail), RuntimeWarning,
+                              stacklevel=3)
+            continue
+        _attached[m.__name__] = b = _describe(m, record, detail)
+        attached.append(b)
+    return attached
+
+
+def _refresh() -> bool:
+    """What a bindbridge importer calls on a miss once bridge() ran (and
+    modules were imported since): attach again; True if a bridge published
+    new types or attached to new internals."""
+    before = {name: b.types for name, b in _attached.items() if b.attached}
+    after = {b.module: b.types for b in _attach(warn=False)}
+    return any(after[name] > before.get(name, 0) for name in after)
 
 
 def _language(abi_lang: int) -> str:

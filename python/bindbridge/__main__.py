@@ -3,7 +3,7 @@
     python -m bindbridge --include-dir     # for -I (also --include_dir; --includes prints -I<dir>)
     python -m bindbridge --cmake-dir       # for bindbridge_DIR (also --cmakedir, --cmake_dir)
     python -m bindbridge --stubgen-patterns  # nanobind.stubgen -p file: no capsule in stubs
-    python -m bindbridge [--import MODULE ...]   # frameworks and bindings
+    python -m bindbridge [--import MODULE ...] [--bridge]   # frameworks and bindings
     python -m bindbridge --header nanobind --import MODULE [--include H] [--output F]
                                              # import declarations for MODULE's types
 """
@@ -46,11 +46,22 @@ def render() -> str:
         out.append("No pymetabind registry in this interpreter yet "
                    "(no framework that speaks it has been imported).")
         return "\n".join(out)
+    used = [b for b in bindbridge.bridges() if b.attached or b.refused]
+    bridged = {b.attached for b in used if b.attached}
     out.append("Frameworks (%d), in the order they joined:" % len(fws))
     out.append(_table(
         ("#", "name", "language", "ABI tag", "flags"),
-        [(str(i + 1), f.name, f.language, f.abi_tag or "-", ",".join(f.flags) or "-")
+        [(str(i + 1), f.name + (" [bridged]" if f.name in bridged else ""), f.language,
+          f.abi_tag or "-", ",".join(f.flags) or "-")
          for i, f in enumerate(fws)]))
+    if used:
+        out.append("")
+        out.append("Bridges (%d): types of modules built without bindbridge, published by "
+                   "bindbridge.bridge():" % len(used))
+        out.append(_table(
+            ("bridge", "built with", "internals", "types", "publishes under"),
+            [(b.module, "%s %s" % (b.framework, b.built_with), b.internals, str(b.types),
+              b.attached or "not attached: " + (b.refused or "")) for b in used]))
     bs = bindbridge.bindings()
     out.append("")
     out.append("Bindings (%d), in the order they were published:" % len(bs))
@@ -120,6 +131,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                             "that keeps the protocol's capsule out of stubs, and exit")
     parser.add_argument("--import", dest="imports", metavar="MODULE", action="append",
                         default=[], help="import MODULE first (repeatable)")
+    parser.add_argument("--bridge", action="store_true",
+                        help="after the imports, call bindbridge.bridge(): publish the types of "
+                             "modules built without bindbridge through the bridges of their "
+                             "internals (also before --header)")
     parser.add_argument("--why", nargs=2, metavar=("MODULE.FUNC", "TYPE"),
                         help="explain which frameworks can pass instances of the Python type "
                              "TYPE (module.Class) to MODULE.FUNC")
@@ -152,11 +167,14 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         except ImportError as e:
             print("python -m bindbridge: cannot import %s: %s" % (name, e), file=sys.stderr)
             return 2
+    if args.bridge:
+        bindbridge.bridge()
     if args.header:
         from bindbridge import header
 
-        command = "python -m bindbridge --header %s %s" % (
-            args.header, " ".join("--import %s" % m for m in args.imports))
+        command = "python -m bindbridge --header %s %s%s" % (
+            args.header, " ".join("--import %s" % m for m in args.imports),
+            " --bridge" if args.bridge else "")
         text = header.generate(args.header, args.imports, args.includes, command, args.exclude)
         if args.output:
             header.write_if_changed(args.output, text)

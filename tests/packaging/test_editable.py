@@ -3,7 +3,7 @@
 # scikit-build-core's editable installs leave the Python files in the
 # source tree and put what CMake installs (headers, CMake config, _diag)
 # into site-packages: --cmake-dir and --include-dir must name the latter
-# (#20 item 5).  Builds in a fresh venv of its own (about half a minute).
+# (#20 item 5), and bindbridge.bridges() must find the bridges there.  Builds in a fresh venv of its own (about half a minute).
 import os
 import shutil
 import subprocess
@@ -42,6 +42,10 @@ def test_editable_install_paths_exist_and_work(tmp_path):
     # the Python package is the source tree's (editable), the rest installed
     where = run([py, "-c", "import bindbridge; print(bindbridge.__file__)"], cwd=tmp_path)
     assert Path(where.strip()).parent == ROOT / "python" / "bindbridge", where
+    # the bridges, built into site-packages, are found from the source tree's package
+    bridges = run([py, "-c", "import bindbridge; print([b.module for b in bindbridge.bridges()])"],
+                  cwd=tmp_path)
+    assert "bindbridge._bridge_pybind11_v11" in bridges, bridges
     src, build = tmp_path / "src", tmp_path / "build"
     src.mkdir()
     (src / "CMakeLists.txt").write_text(CONSUMER_CMAKE)

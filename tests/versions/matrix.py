@@ -76,7 +76,8 @@ NB_DOMAINS = {"bbv_nb310_dom": "bbdom", "hx_nb310_debug": "bbdebug"}
 # Unmodified pybind11 modules (no bindbridge code) that bind VPet<7> and
 # VShape<7> / VCircle<7>: they take exported objects through pybind11's cpp
 # conduit only, and bindbridge importers take theirs through it
-# (test_conduit.py).
+# (test_conduit.py), or through a bridge of their internals
+# (test_bridges.py).
 PLAIN: List[Build] = [
     Build("plain_pb304", "pybind11-plain", "3.0.4", 0),
     Build("plain_pb304_abi0", "pybind11-plain", "3.0.4", 0, ("_GLIBCXX_USE_CXX11_ABI=0",),
@@ -84,6 +85,9 @@ PLAIN: List[Build] = [
     Build("plain_pb2136", "pybind11-plain", "2.13.6", 0, note="2.x conduit id"),
     Build("plain_pb2112", "pybind11-plain", "2.11.2", 0, note="the first with a conduit"),
     Build("plain_pb2104", "pybind11-plain", "2.10.4", 0, note="no conduit"),
+    Build("plain_pb310", "pybind11-plain", "3.1.0", 0, note="internals v12"),
+    Build("plain_pb2136_v5", "pybind11-plain", "2.13.6", 0, ("PYBIND11_INTERNALS_VERSION=5",),
+          note="internals v5 (the default on Python 3.12+)"),
 ]
 
 # The pybind11 module-local hook's test modules (hook_module.cpp), one per

@@ -171,7 +171,9 @@ bool dynamic_goes_foreign(framework_record* (*record)(), const T* src,
 inline PyObject* no_foreign_binding(const std::type_info& ti, const char* framework,
                                     const import_cache& cache) {
     std::string why = cache.pinned ? pinned_owner_note(cache)
-                                   : std::string(" (import the module that exports it)");
+                                   : std::string(" (import the module that exports it; one built "
+                                                 "without bindbridge is published by "
+                                                 "bindbridge.bridge())");
     PyErr_Format(PyExc_TypeError,
                  "bindbridge: cannot convert C++ %s to Python: neither %s nor any framework on "
                  "the registry binds it%s",
@@ -257,6 +259,8 @@ PyObject* send_to_target(framework_record* rec, const T* src, bbr_rv_policy rvp,
     return_target t = target_of<Tag, T>(rec, src);
     if (!t.binding && rec && import_pinned_owner(cache_of<Tag, T>()))
         t = target_of<Tag, T>(rec, src); // IMPORT_AS's module, imported on demand
+    if (!t.binding && rec && bridge_refresh(cache_of<Tag, T>()))
+        t = target_of<Tag, T>(rec, src); // published by a bridge since
     if (!t.binding)
         return no_foreign_binding(typeid(T), framework, cache_of<Tag, T>());
     if (!src)

@@ -40,6 +40,7 @@
 #include "../protocol.h"
 #include "../version.h"
 #include "abi_tag.h"
+#include "bridge_refresh_key.h"
 #include "tables.h"
 
 #if defined(Py_GIL_DISABLED)
@@ -385,6 +386,9 @@ struct import_cache {
     // the life of the process).
     int owner_import = 0;
     const char* owner_import_error = nullptr;
+    // How many modules Python had loaded when T last asked the bridges
+    // for new types (bridge_refresh); 0: never.
+    Py_ssize_t bridges_asked_at = 0;
 
     import_cache() = default;
     constexpr explicit import_cache(const char* pin) noexcept : pinned(pin) {}
@@ -1121,6 +1125,44 @@ inline bool import_pinned_owner(import_cache& cache) noexcept {
     return cache.owner_import == 1;
 }
 
+// ---------------------------------------------------------------------------
+// Bridges asked again on a miss: once python/bindbridge's bridge() ran, it
+// keeps a callable under BINDBRIDGE_BRIDGE_REFRESH_KEY (bridge_refresh_key.h)
+// in the interpreter dict that attaches the bridges again (new types, new
+// internals) and returns whether anything new was published.  A miss of
+// T calls it only if modules were imported since T last asked (new types
+// come with new modules): one dict size read otherwise.  Never while
+// serving, only in the main interpreter, never while an extension module
+// initialises.
+// ---------------------------------------------------------------------------
+
+inline bool bridge_refresh(import_cache& cache) noexcept {
+    PyObject* modules = PyImport_GetModuleDict(); // (borrowed)
+    Py_ssize_t n = modules ? PyDict_Size(modules) : -1;
+    if (n <= 0 || n == cache.bridges_asked_at || serving_depth() > 0 || !in_main_interpreter())
+        return false;
+    PyObject* dict = bbr_registry_dict();
+    PyObject* refresh = dict ? PyDict_GetItemString(dict, BINDBRIDGE_BRIDGE_REFRESH_KEY) : nullptr;
+    if (!refresh) {
+        if (!dict)
+            PyErr_Clear();
+        return false; // (bridge() never ran: asked again after the next import)
+    }
+    if (in_extension_init())
+        return false;
+    cache.bridges_asked_at = n;
+    PyObject *type, *value, *trace;
+    PyErr_Fetch(&type, &value, &trace);
+    Py_INCREF(refresh);
+    PyObject* r = PyObject_CallObject(refresh, nullptr);
+    Py_DECREF(refresh);
+    bool published = r && PyObject_IsTrue(r) == 1;
+    Py_XDECREF(r);
+    PyErr_Clear(); // (a failing refresh is a miss, as before)
+    PyErr_Restore(type, value, trace);
+    return published;
+}
+
 // Why T has no binding, for error messages: "" or "; ..." naming the
 // pinned owner and what importing it gave.
 inline std::string pinned_owner_note(const import_cache& cache) {
@@ -1163,8 +1205,10 @@ inline void* load_foreign_slow(framework_record* rec, import_cache& cache, const
         !(cache.pinned && cache.owner_import == 0)) {
         if (void* p = load_fallback(rec, ti, src))
             return p;
-        note_refusal(ti, Py_TYPE(src), false);
-        return nullptr;
+        if (!PyType_HasFeature(Py_TYPE(src), Py_TPFLAGS_HEAPTYPE) || !bridge_refresh(cache)) {
+            note_refusal(ti, Py_TYPE(src), false);
+            return nullptr;
+        }
     }
     if (serving_depth() > 0) {
         note_refusal(ti, Py_TYPE(src), true);
@@ -1179,6 +1223,8 @@ inline void* load_foreign_slow(framework_record* rec, import_cache& cache, const
     void* p = load_foreign_impl(rec, cache, ti, src, convert, keep, ctx, binding_out);
     if (!p)
         p = load_fallback(rec, ti, src);
+    if (!p && rec && PyType_HasFeature(Py_TYPE(src), Py_TPFLAGS_HEAPTYPE) && bridge_refresh(cache))
+        p = load_foreign_impl(rec, cache, ti, src, convert, keep, ctx, binding_out);
     if (!p)
         note_refusal(ti, Py_TYPE(src), false);
     return p;

@@ -1,0 +1,117 @@
+// src/bridges/pybind11_bridge.cpp: bindbridge._bridge_pybind11_v<N>, one pybind11 internals version's bridge.
+//
+// Built once per bridged internals version against a pinned pybind11
+// release (CMakeLists.txt, BINDBRIDGE_BRIDGE_MODULE names the module).  Its
+// init is written by hand: PYBIND11_MODULE would make pybind11 internals
+// of this key at import, and a bridge must create none.  attach() joins
+// existing internals and publishes their types (pybind11/bridge.h);
+// python/bindbridge/__init__.py's bridge() calls it.
+#define PY_SSIZE_T_CLEAN
+#include <pybind11/pybind11.h>
+
+#include <string>
+
+#include "bindbridge/pybind11.h"
+#include "bindbridge/pybind11/bridge.h"
+#include "../module_def.h"
+
+#if !defined(BINDBRIDGE_BRIDGE_MODULE)
+#  error "define BINDBRIDGE_BRIDGE_MODULE (the module's name, e.g. _bridge_pybind11_v4)"
+#endif
+#define BBR_BRIDGE_STR2(x) #x
+#define BBR_BRIDGE_STR(x) BBR_BRIDGE_STR2(x)
+#define BBR_BRIDGE_CAT2(a, b) a##b
+#define BBR_BRIDGE_CAT(a, b) BBR_BRIDGE_CAT2(a, b)
+
+namespace {
+
+namespace py = pybind11;
+namespace impl = bindbridge::detail::pybind11_impl;
+
+const char* const built_with = BBR_BRIDGE_STR(PYBIND11_VERSION_MAJOR) "." BBR_BRIDGE_STR(
+    PYBIND11_VERSION_MINOR) "." BBR_BRIDGE_STR(PYBIND11_VERSION_PATCH);
+
+// Why this bridge must not read the internals it found, or nullptr.
+// pybind11 2.x keys leave the libstdc++ string ABI out, so modules built
+// with either share internals: their types (a std::string member, a
+// std::list) may not have our layout.  As for their cpp conduit
+// (conduit/ids.h), only the user's word lets us through.
+const char* refusal() {
+#if PYBIND11_VERSION_MAJOR < 3
+    if (!bindbridge::detail::pybind11_2x_string_abi_is_ours())
+        return "the key of pybind11 2.x internals does not name the libstdc++ string ABI, so the "
+               "types of the modules sharing them may not have this bridge's layout (built with "
+               "_GLIBCXX_USE_CXX11_ABI=" BBR_BRIDGE_STR(_GLIBCXX_USE_CXX11_ABI) "): once the "
+               "pybind11 2.x modules of this process are known to use the same, call "
+               "bindbridge.assume_pybind11_2x_string_abi(" BBR_BRIDGE_STR(_GLIBCXX_USE_CXX11_ABI) ")";
+#endif
+    return nullptr;
+}
+
+// attach() -> None when this interpreter has no pybind11 internals of this
+// bridge's key, (framework name, types published) when it joined them,
+// (None, why) when it would not.
+PyObject* attach(PyObject*, PyObject*) {
+    try {
+        if (!impl::internals_exist()) {
+            if (PyErr_Occurred())
+                return nullptr;
+            Py_RETURN_NONE;
+        }
+        if (const char* why = refusal())
+            return Py_BuildValue("(Os)", Py_None, why);
+        size_t count = impl::export_registered();
+        bindbridge::detail::framework_record* rec = impl::domain_record();
+        if (!rec)
+            return nullptr;
+        return Py_BuildValue("(sn)", rec->fw.name, static_cast<Py_ssize_t>(count));
+    } catch (py::error_already_set& e) {
+        e.restore();
+    } catch (const std::exception& e) {
+        PyErr_Format(PyExc_RuntimeError, "bindbridge bridge (pybind11 %s, %s): %s", built_with,
+                     PYBIND11_INTERNALS_ID, e.what());
+    }
+    return nullptr;
+}
+
+// present() -> whether internals of this key exist (creates nothing).
+PyObject* present(PyObject*, PyObject*) {
+    try {
+        if (impl::internals_exist())
+            Py_RETURN_TRUE;
+        if (PyErr_Occurred())
+            return nullptr;
+        Py_RETURN_FALSE;
+    } catch (py::error_already_set& e) {
+        e.restore();
+        return nullptr;
+    }
+}
+
+PyMethodDef methods[] = {
+    {"attach", attach, METH_NOARGS,
+     "attach() -> (framework, types) or None: join this key's pybind11 internals if they exist, "
+     "and publish their types"},
+    {"present", present, METH_NOARGS, "present() -> whether this key's pybind11 internals exist"},
+    {nullptr, nullptr, 0, nullptr}};
+
+PyModuleDef module_def = single_phase_module(
+    "bindbridge." BBR_BRIDGE_STR(BINDBRIDGE_BRIDGE_MODULE),
+    "A bindbridge bridge: the types of pybind11 modules built without bindbridge.", methods);
+
+} // namespace
+
+extern "C" __attribute__((visibility("default"))) PyObject*
+BBR_BRIDGE_CAT(PyInit_, BINDBRIDGE_BRIDGE_MODULE)(void) {
+    PyObject* m = PyModule_Create(&module_def);
+    if (!m)
+        return nullptr;
+    if (PyModule_AddStringConstant(m, "FRAMEWORK", "pybind11") != 0 ||
+        PyModule_AddStringConstant(m, "BUILT_WITH", built_with) != 0 ||
+        PyModule_AddStringConstant(m, "INTERNALS_ID", PYBIND11_INTERNALS_ID) != 0 ||
+        PyModule_AddIntConstant(m, "INTERNALS_VERSION", PYBIND11_INTERNALS_VERSION) != 0) {
+        Py_DECREF(m);
+        return nullptr;
+    }
+    return m;
+}
