@@ -10,6 +10,7 @@ import sys
 
 sys.path.insert(0, os.environ.get("BINDBRIDGE_DEMO_MODULES", os.getcwd()))
 
+import bindbridge  # noqa: E402
 import bindbridge.__main__ as registry_cli  # noqa: E402
 
 
@@ -100,7 +101,14 @@ else:
     groomer_nb.fill(bowl, 40)
     show("bowl = feeder.Bowl('tuna'); groomer_nb.fill(bowl, 40); bowl.grams   # in place", bowl.grams)
     show("groomer_nb.menu(bowl)", groomer_nb.menu(bowl))
+    print("   A return needs feeder's types published: bindbridge.bridge() has the bridge of")
+    print("   feeder's pybind11 internals publish them (it would create none if there were none).")
+    attached = bindbridge.bridge()
+    show("[b.module for b in bindbridge.bridge()]", [b.module for b in attached])
+    more = groomer_nb.second_helping(bowl)
+    show("groomer_nb.second_helping(bowl)   # a new feeder.Bowl, made in nanobind",
+         "%s: %s" % (type(more).__module__ + "." + type(more).__name__, groomer_nb.menu(more)))
     print("\n6. The registry, as `python -m bindbridge --import pets --import groomer "
-          "--import pets11 --import groomer_nb%s` prints it:\n"
+          "--import pets11 --import groomer_nb%s --import feeder --bridge` prints it:\n"
           % (" --import kennel --import walker --import walker_nb" if kennel else ""))
     print(registry_cli.render())

@@ -8,8 +8,9 @@
 
 BINDBRIDGE_NANOBIND_IMPORT_AS(Pet, "pets11.Pet")
 // feeder (plain pybind11) publishes nothing: its Bowls come through their
-// class's pybind11 conduit.  (_AS names the Python type in signatures and
-// stubs: feeder.Bowl.)
+// class's pybind11 conduit, and after bindbridge.bridge() through the bridge
+// of its pybind11 internals, which returns them too.  (_AS names the Python
+// type in signatures and stubs: feeder.Bowl.)
 BINDBRIDGE_NANOBIND_IMPORT_AS(Bowl, "feeder.Bowl")
 
 namespace nb = nanobind;
@@ -30,4 +31,5 @@ NB_MODULE(groomer_nb, m) {
     });
     m.def("fill", [](Bowl& b, int grams) { b.grams += grams; });
     m.def("menu", [](const Bowl& b) { return std::to_string(b.grams) + " g of " + b.food; });
+    m.def("second_helping", [](const Bowl& b) { return Bowl{b.food, b.grams * 2}; });
 }
