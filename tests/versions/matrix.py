@@ -88,6 +88,8 @@ PLAIN: List[Build] = [
     Build("plain_pb310", "pybind11-plain", "3.1.0", 0, note="internals v12"),
     Build("plain_pb2136_v5", "pybind11-plain", "2.13.6", 0, ("PYBIND11_INTERNALS_VERSION=5",),
           note="internals v5 (the default on Python 3.12+)"),
+    Build("plain_pb310_big", "pybind11-plain", "3.1.0", 0, ("BBV_PET_EXTRA",),
+          note="another definition of VPet<7> (one member more)"),
 ]
 
 # The pybind11 module-local hook's test modules (hook_module.cpp), one per

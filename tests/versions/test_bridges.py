@@ -236,3 +236,35 @@ print([b.attached for b in bindbridge.bridges()])
     assert result.stdout.splitlines() == ["TypeError", "TypeError", "[None, None, None, None]"], \
         result.describe()
 
+
+@pytest.mark.parametrize("user", ["bbv_nb2150", "bbv_pb2136", "bbv_bp174"])
+def test_a_type_of_another_size_is_refused(user):
+    # plain_pb310_big's VPet<7> has one member more than the importers':
+    # pybind11 recorded its size, and no route hands it over as theirs
+    # (the bridge's binding, nor the class's own pybind11 conduit).
+    result = _run("""
+import sys
+sys.path.insert(0, %r)
+import bindbridge, %s as user, plain_pb310_big as plain
+bindbridge.assume_pybind11_2x_string_abi(1)      # (bbv_pb2136's own internals are v5)
+print([b.module for b in bindbridge.bridge()][-1:])
+p = plain.Pet("rex")
+for call in (lambda: user.p7_describe(p), lambda: user.p7_by_value(p), lambda: user.p7_ptr_name(p)):
+    try:
+        print(call())
+    except TypeError:
+        print("refused")
+try:
+    user.p7_make_owned("own")
+    print("returned")
+except TypeError as e:                          # (pybind11 gives ours as the cause)
+    print(str(e.__cause__ or e).split("; ")[-1])
+print(user.p7_shape_kind(plain.Circle(1.0)))    # the same Circle and Shape: they pass
+""" % (str(MODULE_DIR), user), user)
+    assert result.returncode == 0 and result.stderr == "", result.describe()
+    lines = result.stdout.splitlines()
+    assert lines[:4] == ["['bindbridge._bridge_pybind11_v12']", "refused", "refused", "refused"], \
+        result.describe()
+    assert "plain_pb310_big.Pet binds a C++ VPet<7> of 40 bytes, this module's has 32" in lines[4], \
+        result.describe()
+    assert lines[5:] == ["circle"], result.describe()

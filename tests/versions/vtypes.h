@@ -14,6 +14,11 @@
 template <int N>
 struct VPet {
     std::string name;
+#if defined(BBV_PET_EXTRA)
+    // plain_pb310_big: another definition of VPet, as another version of
+    // a header would have (one member more).
+    double weight = 0;
+#endif
     VPet() = default;
     explicit VPet(std::string n) : name(std::move(n)) {}
 };

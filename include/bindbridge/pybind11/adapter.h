@@ -326,6 +326,15 @@ inline int serve_translate_exception(void* eptr_void) noexcept {
     return 0;
 }
 
+// sizeof the C++ type of one of our bindings, as pybind11 recorded it when
+// the class was bound (framework_record::native_size).
+inline std::size_t published_size(const bbr_binding* b) noexcept {
+    const auto* tc = static_cast<const type_context*>(b->context);
+    if (!tc)
+        return 0;
+    return tc->tinfo ? tc->tinfo->type_size : tc->enum_size;
+}
+
 inline void free_local_binding(bbr_binding* b) noexcept {
     delete static_cast<type_context*>(b->context);
     free_binding(b);
@@ -450,6 +459,7 @@ inline framework_record* domain_record() {
                              BINDBRIDGE_PB11_STR(PYBIND11_VERSION_PATCH) " (internals v") +
                  std::to_string(PYBIND11_INTERNALS_VERSION) + ")";
         r.is_native_build = is_native_pybind11;
+        r.native_size = published_size;
         set_serving(r, {serve_from_python, serve_to_python, serve_keep_alive, serve_translate_exception,
                         free_local_binding});
         consume_conduits(r); // objects of unmodified pybind11 modules, last

@@ -174,6 +174,10 @@ inline PyObject* no_foreign_binding(const std::type_info& ti, const char* framew
                                    : std::string(" (import the module that exports it; one built "
                                                  "without bindbridge is published by "
                                                  "bindbridge.bridge())");
+    if (cache.size_refused && cache.size_refused_type)
+        why += std::string("; ") + cache.size_refused_type + " binds a C++ " + source_name_of(ti) +
+               " of " + std::to_string(cache.size_refused) + " bytes, this module's has " +
+               std::to_string(cache.size) + ": two definitions of one class are not one type";
     PyErr_Format(PyExc_TypeError,
                  "bindbridge: cannot convert C++ %s to Python: neither %s nor any framework on "
                  "the registry binds it%s",

@@ -231,6 +231,14 @@ struct framework_record {
     // while `src` lives, and owns nothing (no ownership, no holder).
     void* (*fallback_load)(const std::type_info& ti, PyObject* src) noexcept = nullptr;
     void* hook = nullptr; // the hook's state (owned by the module that enabled it)
+    // The runtime's own layout (runtime_fingerprint(): no adapter sizes).
+    // Another adapter's record with our size and this value has these
+    // members, so known_size may read its native_size.
+    uint32_t runtime_layout = 0;
+    // The owner's sizeof of the C++ type of one of its published bindings,
+    // or 0 when its framework does not record it (set by the pybind11
+    // adapter: pybind11's type records carry the size).
+    std::size_t (*native_size)(const bbr_binding* b) noexcept = nullptr;
 
     framework_record() = default;
     framework_record(const framework_record&) = delete;
@@ -389,9 +397,27 @@ struct import_cache {
     // How many modules Python had loaded when T last asked the bridges
     // for new types (bridge_refresh); 0: never.
     Py_ssize_t bridges_asked_at = 0;
+    // sizeof(T) of the importing module (0: not checked), and where
+    // refresh keeps the bindings of T whose owner's size is not known to
+    // differ when some is (sized_only; malloc'd, kept for the process).
+    std::size_t size = 0;
+    // Polymorphic T: pybind11 records the size of the trampoline (its alias
+    // class) where there is one, so only a smaller size differs for sure.
+    bool size_at_least = false;
+    bbr_binding** sized = nullptr;
+    std::size_t sized_capacity = 0;
+    // The last binding refused for its size (for messages): its Python
+    // type's name (malloc'd) and the owner's size; 0 when none was.
+    char* size_refused_type = nullptr;
+    std::size_t size_refused = 0;
 
     import_cache() = default;
-    constexpr explicit import_cache(const char* pin) noexcept : pinned(pin) {}
+    constexpr import_cache(const char* pin, std::size_t sizeof_t, bool polymorphic) noexcept
+        : pinned(pin), size(sizeof_t), size_at_least(polymorphic) {}
+    // Whether an owner's size `n` of T (0: unknown) is another T's.
+    bool size_differs(std::size_t n) const noexcept {
+        return n && size && (size_at_least ? n < size : n != size);
+    }
 };
 
 // The owner a module pins for T with IMPORT_AS(T, "mod.Type"): returns
@@ -432,6 +458,13 @@ inline uint32_t layout_fingerprint(std::initializer_list<std::size_t> adapter_si
     for (std::size_t v : adapter_sizes)
         lh.add(v);
     return lh.h;
+}
+
+// The fingerprint of the runtime's layout alone (framework_record's
+// runtime_layout): equal in every adapter of this bindbridge version.
+inline uint32_t runtime_fingerprint() noexcept {
+    static const uint32_t f = layout_fingerprint({});
+    return f;
 }
 
 // "__bindbridge_record_<fingerprint>_<framework id>_<platform ABI tag>".
@@ -746,6 +779,7 @@ framework_record* get_or_create_record(const std::string& key, uint32_t layout, 
         return nullptr;
     std::unique_ptr<framework_record> rec(new framework_record());
     rec->layout = layout;
+    rec->runtime_layout = runtime_fingerprint();
     rec->interp = current_interpreter();
     rec->fw.abi_lang = BBR_ABI_LANG_CPP;
     rec->fw.abi_extra = BINDBRIDGE_PLATFORM_ABI_TAG;
@@ -827,7 +861,8 @@ struct serving_guard {
 // two adapters in one shared object must not share a cache.
 template <typename Tag, typename T>
 import_cache& cache_of() noexcept {
-    static import_cache c(owner_pin<T>::python_name); // constant-initialised
+    static import_cache c(owner_pin<T>::python_name, sizeof(T),
+                          std::is_polymorphic<T>::value); // constant-initialised
     return c;
 }
 
@@ -868,12 +903,60 @@ inline bbr_binding* pinned_or_first(binding_span v, const char* pin) noexcept {
     return v.empty() ? nullptr : v.front();
 }
 
+// The owner's sizeof of binding b's C++ type, where its record says it
+// (a bindbridge record of this runtime layout whose adapter knows), else 0.
+inline std::size_t known_size(const bbr_binding* b) noexcept {
+    if (!is_bindbridge_record(b->framework))
+        return 0;
+    const framework_record* owner = framework_record::of(b->framework);
+    if (owner->size != sizeof(framework_record) || owner->runtime_layout != runtime_fingerprint() ||
+        !owner->native_size)
+        return 0;
+    return owner->native_size(b);
+}
+
+// Of T's bindings `v`, those whose owner's size of T is not known to
+// differ from the importer's sizeof(T) (import_cache::size_differs): two
+// definitions of one class name (another version of a header, other build
+// flags) are not one type, and their objects are never handed over.  `v`
+// itself when none differs.
+inline binding_span sized_only(import_cache& cache, binding_span v) noexcept {
+    std::size_t differing = 0;
+    for (bbr_binding* b : v) {
+        std::size_t n = known_size(b);
+        if (cache.size_differs(n)) {
+            ++differing;
+            cache.size_refused = n;
+            std::free(cache.size_refused_type);
+            cache.size_refused_type = dup_cstr(b->pytype ? b->pytype->tp_name : "?");
+        }
+    }
+    if (!differing)
+        return v;
+    std::size_t keep = v.size - differing;
+    if (keep > cache.sized_capacity) {
+        void* grown = std::realloc(cache.sized, keep * sizeof(bbr_binding*));
+        if (!grown)
+            return binding_span(); // (none, rather than one of the wrong size)
+        cache.sized = static_cast<bbr_binding**>(grown);
+        cache.sized_capacity = keep;
+    }
+    std::size_t i = 0;
+    for (bbr_binding* b : v) {
+        if (!cache.size_differs(known_size(b)))
+            cache.sized[i++] = b;
+    }
+    return binding_span(cache.sized, i);
+}
+
 inline void refresh(import_cache& cache, framework_record* rec, const std::type_info& ti) {
     cache.epoch = rec->epoch;
     cache.last_type = nullptr;
     cache.last_binding = nullptr;
     cache.last_upcast = nullptr;
     cache.bindings = rec->foreign_by_type.find(type_key(ti));
+    if (cache.bindings && cache.size)
+        cache.bindings = sized_only(cache, cache.bindings);
     if (!cache.bindings && cache.pinned) {
         // No binding of T by type_info: the pinned Python type's, if its
         // framework has no C++ RTTI (a C struct the declaration maps to T).
@@ -1179,11 +1262,28 @@ inline std::string pinned_owner_note(const import_cache& cache) {
 // The adapter's last resort (framework_record::fallback_load), where it
 // set one: never while serving another framework (no bouncing), and only
 // in the record's interpreter.
-inline void* load_fallback(framework_record* rec, const std::type_info& ti, PyObject* src) noexcept {
+// Whether src's class is published with T as its C++ type by an owner
+// that records another size of it than the importer's sizeof(T) (see
+// sized_only): then no route hands it over, the conduit included, which
+// carries no size.  (A derived class's binding names another C++ type.)
+inline bool published_with_another_size(framework_record* rec, const import_cache& cache,
+                                        const std::type_info& ti, PyObject* src) noexcept {
+    if (!cache.size)
+        return false;
+    bbr_binding* b = binding_in_mro(Py_TYPE(src));
+    if (!b || !rec->announced.contains(b) || !rec->is_compatible(b) ||
+        !key_cpp_name::equal(key_cpp_name::of(b), type_key(ti)))
+        return false;
+    return cache.size_differs(known_size(b));
+}
+
+inline void* load_fallback(framework_record* rec, const import_cache& cache, const std::type_info& ti,
+                           PyObject* src) noexcept {
     // (Static types first: an overload miss with an int or a str stops at
     // one flag test.  No adapter's fallback takes one.)
     if (!rec || !rec->fallback_load || !PyType_HasFeature(Py_TYPE(src), Py_TPFLAGS_HEAPTYPE) ||
-        serving_depth() > 0 || !in_main_interpreter())
+        serving_depth() > 0 || !in_main_interpreter() ||
+        published_with_another_size(rec, cache, ti, src))
         return nullptr;
     void* p = rec->fallback_load(ti, src);
     if (!p && PyErr_Occurred())
@@ -1203,7 +1303,7 @@ inline void* load_foreign_slow(framework_record* rec, import_cache& cache, const
     // only its own framework binds pays these compares and the note.
     if (rec && cache.epoch == rec->epoch && !cache.bindings && shared_state()->upcasts.size == 0 &&
         !(cache.pinned && cache.owner_import == 0)) {
-        if (void* p = load_fallback(rec, ti, src))
+        if (void* p = load_fallback(rec, cache, ti, src))
             return p;
         if (!PyType_HasFeature(Py_TYPE(src), Py_TPFLAGS_HEAPTYPE) || !bridge_refresh(cache)) {
             note_refusal(ti, Py_TYPE(src), false);
@@ -1222,7 +1322,7 @@ inline void* load_foreign_slow(framework_record* rec, import_cache& cache, const
     }
     void* p = load_foreign_impl(rec, cache, ti, src, convert, keep, ctx, binding_out);
     if (!p)
-        p = load_fallback(rec, ti, src);
+        p = load_fallback(rec, cache, ti, src);
     if (!p && rec && PyType_HasFeature(Py_TYPE(src), Py_TPFLAGS_HEAPTYPE) && bridge_refresh(cache))
         p = load_foreign_impl(rec, cache, ti, src, convert, keep, ctx, binding_out);
     if (!p)
