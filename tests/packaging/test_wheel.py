@@ -34,7 +34,10 @@ def _build(out: Path, *settings: str) -> Path:
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory):
-    return _build(tmp_path_factory.mktemp("wheel"))
+    # ./dev's package build, reused where it exists (its bridges compiled
+    # once): the same sources and settings give the same wheel.
+    reuse = ROOT / "build" / "package"
+    return _build(tmp_path_factory.mktemp("wheel"), *(["build-dir=%s" % reuse] if reuse.is_dir() else []))
 
 
 @pytest.fixture(scope="module")
