@@ -1259,9 +1259,6 @@ inline std::string pinned_owner_note(const import_cache& cache) {
     return n + " (import its module first)";
 }
 
-// The adapter's last resort (framework_record::fallback_load), where it
-// set one: never while serving another framework (no bouncing), and only
-// in the record's interpreter.
 // Whether src's class is published with T as its C++ type by an owner
 // that records another size of it than the importer's sizeof(T) (see
 // sized_only): then no route hands it over, the conduit included, which
@@ -1277,6 +1274,10 @@ inline bool published_with_another_size(framework_record* rec, const import_cach
     return cache.size_differs(known_size(b));
 }
 
+// The adapter's last resort (framework_record::fallback_load), where it
+// set one: never while serving another framework (no bouncing), only in
+// the record's interpreter, never for an object published as T at another
+// size.
 inline void* load_fallback(framework_record* rec, const import_cache& cache, const std::type_info& ti,
                            PyObject* src) noexcept {
     // (Static types first: an overload miss with an int or a str stops at
