@@ -74,25 +74,10 @@ PyObject* attach(PyObject*, PyObject*) {
     return nullptr;
 }
 
-// present() -> whether internals of this key exist (creates nothing).
-PyObject* present(PyObject*, PyObject*) {
-    try {
-        if (impl::internals_exist())
-            Py_RETURN_TRUE;
-        if (PyErr_Occurred())
-            return nullptr;
-        Py_RETURN_FALSE;
-    } catch (py::error_already_set& e) {
-        e.restore();
-        return nullptr;
-    }
-}
-
 PyMethodDef methods[] = {
     {"attach", attach, METH_NOARGS,
      "attach() -> (framework, types) or None: join this key's pybind11 internals if they exist, "
      "and publish their types"},
-    {"present", present, METH_NOARGS, "present() -> whether this key's pybind11 internals exist"},
     {nullptr, nullptr, 0, nullptr}};
 
 PyModuleDef module_def = single_phase_module(
