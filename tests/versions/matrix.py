@@ -70,8 +70,12 @@ EXTRAS: List[Build] = [
           note="_GLIBCXX_USE_CXX11_ABI=0"),
     Build("bbv_nb310_dom", "nanobind", "3.1.0", 7, note="NB_DOMAIN bbdom"),
     Build("bbv_nb310_importer", "nanobind", "3.1.0", 21, ("BBV_IMPORT_ONLY",), note="exports nothing"),
+    # another definition of VPet<7> (one member more), exported by nanobind
+    # in a domain of its own (test_sizes.py); binds only what that calls.
+    Build("bbv_nb310_big", "nanobind", "3.1.0", 7, ("BBV_PET_EXTRA", "BBV_HOSTILE_ONLY"),
+          note="VPet<7> with one member more, NB_DOMAIN bbbig"),
 ]
-NB_DOMAINS = {"bbv_nb310_dom": "bbdom", "hx_nb310_debug": "bbdebug"}
+NB_DOMAINS = {"bbv_nb310_dom": "bbdom", "hx_nb310_debug": "bbdebug", "bbv_nb310_big": "bbbig"}
 
 # Unmodified pybind11 modules (no bindbridge code) that bind VPet<7> and
 # VShape<7> / VCircle<7>: they take exported objects through pybind11's cpp

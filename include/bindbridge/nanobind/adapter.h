@@ -247,6 +247,19 @@ inline int serve_translate_exception(void* eptr_void) noexcept {
     return claim_translation(nanobind_own);
 }
 
+// sizeof the C++ type of one of our bindings, as nanobind recorded it when
+// the class was bound (framework_record::native_size).  nanobind records
+// the trampoline's size where a class has one, as pybind11 does.
+inline std::size_t published_size(const bbr_binding* b) noexcept {
+    const auto* tc = static_cast<const type_context*>(b->context);
+    if (!tc || !b->pytype)
+        return 0;
+    if (tc->enum_size)
+        return tc->enum_size;
+    PyObject* tp = reinterpret_cast<PyObject*>(b->pytype);
+    return compat::type_check(tp) ? nb::type_size(nb::handle(tp)) : 0;
+}
+
 inline void free_local_binding(bbr_binding* b) noexcept {
     delete static_cast<type_context*>(b->context);
     free_binding(b);
@@ -292,6 +305,7 @@ inline framework_record* domain_record() {
         if (*compat::domain_name() != '\0')
             r.name += std::string(" (domain ") + compat::domain_name() + ")";
         r.is_native_build = is_native_nanobind;
+        r.native_size = published_size;
         set_serving(r, {serve_from_python, serve_to_python, serve_keep_alive, serve_translate_exception,
                         free_local_binding});
         consume_conduits(r); // objects of unmodified pybind11 modules, last

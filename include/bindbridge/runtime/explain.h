@@ -30,22 +30,6 @@ namespace detail {
 
 // --- text ----------------------------------------------------------------------
 
-// "module.Name" of a type, for diagnostics (runs Python code).
-inline std::string type_name_of(PyTypeObject* tp) {
-    std::string name = tp->tp_name;
-    if (name.find('.') != std::string::npos)
-        return name;
-    PyObject* mod = PyObject_GetAttrString(reinterpret_cast<PyObject*>(tp), "__module__");
-    if (mod && PyUnicode_Check(mod)) {
-        const char* c = PyUnicode_AsUTF8(mod);
-        if (c && std::strcmp(c, "builtins") != 0)
-            name = std::string(c) + "." + name;
-    }
-    Py_XDECREF(mod);
-    PyErr_Clear();
-    return name;
-}
-
 inline std::string framework_name(const bbr_framework* fw) {
     return fw && fw->name ? fw->name : "an unnamed framework";
 }

@@ -174,6 +174,23 @@ inline char* dup_cstr(const std::string& s) noexcept {
     return p;
 }
 
+// "module.Name" of a type, for diagnostics (runs Python code; a heap
+// type's tp_name has no module, nanobind's for one).
+inline std::string type_name_of(PyTypeObject* tp) {
+    std::string name = tp->tp_name;
+    if (name.find('.') != std::string::npos)
+        return name;
+    PyObject* mod = PyObject_GetAttrString(reinterpret_cast<PyObject*>(tp), "__module__");
+    if (mod && PyUnicode_Check(mod)) {
+        const char* c = PyUnicode_AsUTF8(mod);
+        if (c && std::strcmp(c, "builtins") != 0)
+            name = std::string(c) + "." + name;
+    }
+    Py_XDECREF(mod);
+    PyErr_Clear();
+    return name;
+}
+
 inline void remove_upcasts_of(const bbr_binding* b) noexcept; // (shared_block, below)
 
 // ---------------------------------------------------------------------------
@@ -928,7 +945,14 @@ inline binding_span sized_only(import_cache& cache, binding_span v) noexcept {
             ++differing;
             cache.size_refused = n;
             std::free(cache.size_refused_type);
-            cache.size_refused_type = dup_cstr(b->pytype ? b->pytype->tp_name : "?");
+            cache.size_refused_type = nullptr;
+            PyObject *type, *value, *trace; // (a conversion's error stays as it was)
+            PyErr_Fetch(&type, &value, &trace);
+            try {
+                cache.size_refused_type = dup_cstr(b->pytype ? type_name_of(b->pytype) : "?");
+            } catch (...) {
+            }
+            PyErr_Restore(type, value, trace);
         }
     }
     if (!differing)
@@ -955,6 +979,7 @@ inline void refresh(import_cache& cache, framework_record* rec, const std::type_
     cache.last_binding = nullptr;
     cache.last_upcast = nullptr;
     cache.bindings = rec->foreign_by_type.find(type_key(ti));
+    cache.size_refused = 0; // (what sized_only finds now, not an earlier refresh)
     if (cache.bindings && cache.size)
         cache.bindings = sized_only(cache, cache.bindings);
     if (!cache.bindings && cache.pinned) {
