@@ -103,7 +103,7 @@ class Bridge(NamedTuple):
     built without bindbridge."""
 
     module: str  # bindbridge._bridge_pybind11_v4, ...
-    framework: str  # "pybind11"
+    framework: str  # "pybind11" or "nanobind"
     built_with: str  # the pinned release, e.g. "2.13.6"
     internals: str  # the internals key it reads, e.g. "__pybind11_internals_v4_gcc_libstdcpp_cxxabi1017__"
     attached: Optional[str]  # the registry framework it publishes under, None if not attached
@@ -114,7 +114,7 @@ class Bridge(NamedTuple):
 # Every bridge a build can ship (cmake/bridges.cmake); a build has those
 # its Python version allows, or none (BINDBRIDGE_BRIDGES=OFF, abi3).
 _BRIDGE_MODULES = ("_bridge_pybind11_v4", "_bridge_pybind11_v5", "_bridge_pybind11_v11",
-                   "_bridge_pybind11_v12")
+                   "_bridge_pybind11_v12") + tuple("_bridge_nanobind_v%d" % v for v in range(16, 23))
 _attached: dict = {}  # module name -> Bridge, for those attached in this process
 
 

@@ -1,9 +1,9 @@
 // src/bridges/pybind11_bridge.cpp: bindbridge._bridge_pybind11_v<N>, one pybind11 internals version's bridge.
 //
 // Built once per bridged internals version against a pinned pybind11
-// release (CMakeLists.txt, BINDBRIDGE_BRIDGE_MODULE names the module).  Its
-// init is written by hand: PYBIND11_MODULE would make pybind11 internals
-// of this key at import, and a bridge must create none.  attach() joins
+// release (cmake/bridges.cmake, BINDBRIDGE_BRIDGE_MODULE names the
+// module).  Its init is written by hand (bridge_module.h): PYBIND11_MODULE
+// would make pybind11 internals of this key at import.  attach() joins
 // existing internals and publishes their types (pybind11/bridge.h);
 // python/bindbridge/__init__.py's bridge() calls it.
 #define PY_SSIZE_T_CLEAN
@@ -11,17 +11,8 @@
 
 #include <string>
 
-#include "bindbridge/pybind11.h"
 #include "bindbridge/pybind11/bridge.h"
-#include "../module_def.h"
-
-#if !defined(BINDBRIDGE_BRIDGE_MODULE)
-#  error "define BINDBRIDGE_BRIDGE_MODULE (the module's name, e.g. _bridge_pybind11_v4)"
-#endif
-#define BBR_BRIDGE_STR2(x) #x
-#define BBR_BRIDGE_STR(x) BBR_BRIDGE_STR2(x)
-#define BBR_BRIDGE_CAT2(a, b) a##b
-#define BBR_BRIDGE_CAT(a, b) BBR_BRIDGE_CAT2(a, b)
+#include "bridge_module.h"
 
 namespace {
 
@@ -74,29 +65,10 @@ PyObject* attach(PyObject*, PyObject*) {
     return nullptr;
 }
 
-PyMethodDef methods[] = {
-    {"attach", attach, METH_NOARGS,
-     "attach() -> (framework, types) or None: join this key's pybind11 internals if they exist, "
-     "and publish their types"},
-    {nullptr, nullptr, 0, nullptr}};
-
-PyModuleDef module_def = single_phase_module(
-    "bindbridge." BBR_BRIDGE_STR(BINDBRIDGE_BRIDGE_MODULE),
-    "A bindbridge bridge: the types of pybind11 modules built without bindbridge.", methods);
-
 } // namespace
 
-extern "C" __attribute__((visibility("default"))) PyObject*
-BBR_BRIDGE_CAT(PyInit_, BINDBRIDGE_BRIDGE_MODULE)(void) {
-    PyObject* m = PyModule_Create(&module_def);
-    if (!m)
-        return nullptr;
-    if (PyModule_AddStringConstant(m, "FRAMEWORK", "pybind11") != 0 ||
-        PyModule_AddStringConstant(m, "BUILT_WITH", built_with) != 0 ||
-        PyModule_AddStringConstant(m, "INTERNALS_ID", PYBIND11_INTERNALS_ID) != 0 ||
-        PyModule_AddIntConstant(m, "INTERNALS_VERSION", PYBIND11_INTERNALS_VERSION) != 0) {
-        Py_DECREF(m);
-        return nullptr;
-    }
-    return m;
+extern "C" __attribute__((visibility("default"))) PyObject* BBR_BRIDGE_INIT(void) {
+    return create_bridge_module(
+        bridge_module_def(attach, "A bindbridge bridge: the types of pybind11 modules built without bindbridge."),
+        "pybind11", built_with, PYBIND11_INTERNALS_ID, PYBIND11_INTERNALS_VERSION);
 }

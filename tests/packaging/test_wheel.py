@@ -57,7 +57,10 @@ def _tags(wheel: Path):
 def _bridges_for_this_python():
     versions = (["4"] if sys.version_info < (3, 12) else []) + ["5", "11"]
     versions += ["12"] if sys.version_info >= (3, 9) else []  # (pybind11 3.1: 3.9+)
-    return ["_bridge_pybind11_v" + v for v in versions]
+    # nanobind: 2.9 (v16) on 3.8+, 2.10-2.15 (v17-v21) on 3.9+, 3.x (v22) on 3.10+
+    nb = [16] + (list(range(17, 22)) if sys.version_info >= (3, 9) else [])
+    nb += [22] if sys.version_info >= (3, 10) else []
+    return ["_bridge_pybind11_v" + v for v in versions] + ["_bridge_nanobind_v%d" % v for v in nb]
 
 
 def test_the_default_wheel_is_per_version_with_the_bridges(wheel):

@@ -77,11 +77,11 @@ EXTRAS: List[Build] = [
 ]
 NB_DOMAINS = {"bbv_nb310_dom": "bbdom", "hx_nb310_debug": "bbdebug", "bbv_nb310_big": "bbbig"}
 
-# Unmodified pybind11 modules (no bindbridge code) that bind VPet<7> and
-# VShape<7> / VCircle<7>: they take exported objects through pybind11's cpp
-# conduit only, and bindbridge importers take theirs through it
-# (test_conduit.py), or through a bridge of their internals
-# (test_bridges.py).
+# Unmodified pybind11 and nanobind modules (no bindbridge code) that bind
+# VPet<7> and VShape<7> / VCircle<7>: the pybind11 ones take exported
+# objects through pybind11's cpp conduit only, and bindbridge importers
+# take theirs through it (test_conduit.py), or through a bridge of their
+# internals (test_bridges.py, the only way to the nanobind ones).
 PLAIN: List[Build] = [
     Build("plain_pb304", "pybind11-plain", "3.0.4", 0),
     Build("plain_pb304_abi0", "pybind11-plain", "3.0.4", 0, ("_GLIBCXX_USE_CXX11_ABI=0",),
@@ -94,6 +94,15 @@ PLAIN: List[Build] = [
           note="internals v5 (the default on Python 3.12+)"),
     Build("plain_pb310_big", "pybind11-plain", "3.1.0", 0, ("BBV_PET_EXTRA",),
           note="another definition of VPet<7> (one member more)"),
+    # Unmodified nanobind modules: reached through a bridge only.  One per
+    # way a bridge joins (nanobind/bridge.h join): 2.9's init, 2.10/2.11's
+    # module state, 2.12-2.15's counted join, 3.x's nb_module_init (and a
+    # 3.0 module read by the bridge built with 3.1).
+    Build("plain_nb292", "nanobind-plain", "2.9.2", 0, note="internals v16"),
+    Build("plain_nb2110", "nanobind-plain", "2.11.0", 0, note="internals v18"),
+    Build("plain_nb2150", "nanobind-plain", "2.15.0", 0, note="internals v21"),
+    Build("plain_nb310", "nanobind-plain", "3.1.0", 0, note="internals v22"),
+    Build("plain_nb301", "nanobind-plain", "3.0.1", 0, note="internals v22, an older release"),
 ]
 
 # The pybind11 module-local hook's test modules (hook_module.cpp), one per
