@@ -1,8 +1,8 @@
 # cmake/bridges.cmake: the bridges of the wheel, one extension per framework internals version, each built against a pinned release.
 #
-# A bridge (src/bridges/pybind11_bridge.cpp) joins the pybind11 internals
-# of its key that modules without bindbridge made, and publishes their
-# types (docs/bridges.md).  The pinned releases' wheels come from the
+# A bridge (src/bridges/pybind11_bridge.cpp, nanobind_bridge.cpp) joins
+# the framework internals of its key that modules without bindbridge made,
+# and publishes their types (docs/bridges.md).  The pinned releases' wheels come from the
 # package index through this interpreter's pip (cmake/fetch_framework.py),
 # kept in BINDBRIDGE_FRAMEWORK_CACHE.  A bridge is a per-Python-version
 # extension: an abi3 wheel (wheel.py-api) cannot carry one, and has none.
@@ -71,7 +71,8 @@ function(_bbr_nanobind_library target root)
   target_compile_features(${target} PUBLIC cxx_std_17)
   target_compile_definitions(${target} PRIVATE NB_BUILD NB_COMPACT_ASSERTIONS)
   target_compile_options(${target} PRIVATE -fno-strict-aliasing -O2)
-  target_include_directories(${target} PUBLIC "${root}/include" PRIVATE "${root}/ext/robin_map/include")
+  # (robin_map: public, as the bridge reads nb_internals.h, which uses it)
+  target_include_directories(${target} PUBLIC "${root}/include" "${root}/ext/robin_map/include")
   target_link_libraries(${target} PUBLIC Python::Module)
   set_target_properties(${target} PROPERTIES
     POSITION_INDEPENDENT_CODE ON
@@ -109,8 +110,7 @@ foreach(_bbr_i RANGE 0 ${_bbr_last} 4)
     target_compile_definitions(${_bbr_name} PRIVATE BINDBRIDGE_BRIDGE_INTERNALS_VERSION=${_bbr_internals})
     _bbr_nanobind_library(${_bbr_name}_nanobind "${_bbr_root}/nanobind")
     # (src/: the release's private nb_internals.h, which the bridge reads)
-    target_include_directories(${_bbr_name} PRIVATE "${_bbr_root}/nanobind/src"
-                               "${_bbr_root}/nanobind/ext/robin_map/include")
+    target_include_directories(${_bbr_name} PRIVATE "${_bbr_root}/nanobind/src")
     target_link_libraries(${_bbr_name} PRIVATE ${_bbr_name}_nanobind)
   else()
     if(NOT _bbr_internals STREQUAL "default")
